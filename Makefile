@@ -1,0 +1,92 @@
+# The two commands that matter: `make dev` and `make test`. Both install what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+CFN_LINT_VERSION := 1.58.0
+CFN_LINT_SERVERLESS_VERSION := 0.3.6
+SAM_CLI_VERSION := 1.170.0
+
+TOOLS := .tools
+UV := $(TOOLS)/uv/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+HOUSE ?= voorbeeldregio
+HOUSES := $(basename $(notdir $(wildcard houses/*.yaml)))
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_TOOL_DIR := $(abspath $(TOOLS)/uv-tools)
+export UV_TOOL_BIN_DIR := $(abspath $(TOOLS)/bin)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONPATH := $(abspath functions):$(abspath .)
+# sam and cfn-lint need a region and credentials shape, never a real account.
+export AWS_DEFAULT_REGION ?= eu-central-1
+
+.PHONY: help install dev test lint types infra-lint site-check pytest unit integration browser \
+        infrastructure bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)/uv
+	$(TOOLS)/uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.synced ## Create .venv from the lock file
+
+# Infrastructure linters pin other versions of boto3: each gets its own environment.
+$(TOOLS)/bin/cfn-lint: | $(UV)
+	$(UV) tool install --quiet --python $(PYTHON) cfn-lint==$(CFN_LINT_VERSION) \
+		--with cfn-lint-serverless==$(CFN_LINT_SERVERLESS_VERSION)
+
+$(TOOLS)/bin/sam: | $(UV)
+	$(UV) tool install --quiet --python $(PYTHON) aws-sam-cli==$(SAM_CLI_VERSION)
+
+dev: install ## Run the whole system locally on http://127.0.0.1:8000/ (HOUSE=name)
+	$(PY) -m devstack --house $(HOUSE)
+
+test: lint types infra-lint site-check pytest ## Every check: lint, types, template, site, tests
+
+lint: install ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+types: install ## mypy (strict)
+	$(VENV)/bin/mypy
+
+infra-lint: $(TOOLS)/bin/cfn-lint $(TOOLS)/bin/sam ## cfn-lint (with serverless rules) and sam validate --lint
+	$(TOOLS)/bin/cfn-lint --append-rules cfn_lint_serverless.rules -- infra/template.yaml
+	AWS_ACCESS_KEY_ID=none AWS_SECRET_ACCESS_KEY=none SAM_CLI_TELEMETRY=0 \
+		$(TOOLS)/bin/sam validate --lint --template infra/template.yaml
+
+site-check: install ## mkdocs build --strict for every house
+	@set -e; for house in $(HOUSES); do \
+		echo "mkdocs build --strict ($$house)"; \
+		VH_HOUSE=$$house $(VENV)/bin/mkdocs build --strict --quiet -f site/mkdocs.yml \
+			-d $(abspath $(TOOLS))/site-check/$$house; \
+	done
+
+pytest: install ## unit, integration, browser and infrastructure tests
+	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+unit: install
+	$(VENV)/bin/pytest tests/unit
+
+integration: install
+	$(VENV)/bin/pytest tests/integration
+
+browser: install
+	$(VENV)/bin/pytest tests/browser
+
+infrastructure: install
+	$(VENV)/bin/pytest tests/infrastructure
+
+clean: ## Remove environments and build output
+	rm -rf $(VENV) $(TOOLS) site/build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,52 @@
+"""``make dev``: the whole system on this machine, on loopback only. Ctrl-C stops it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import threading
+
+from devstack.seed import seed_examples
+from devstack.stack import LocalSystem, build_site
+from devstack.template import REPO
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the Veiligheidshuis locally.")
+    parser.add_argument("--house", default=os.environ.get("VH_HOUSE", "voorbeeldregio"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("VH_PORT", "8000")))
+    parser.add_argument("--moto-port", type=int, default=int(os.environ.get("VH_MOTO_PORT", "0")))
+    args = parser.parse_args()
+
+    os.environ["VH_HOUSE"] = args.house
+    site_dir = REPO / "site" / "build" / args.house
+    print(f"Building the site for house '{args.house}' ...")
+    build_site(args.house, site_dir)
+    system = LocalSystem(
+        house=args.house, site_dir=site_dir, moto_port=args.moto_port, gateway_port=args.port
+    ).start()
+    references = seed_examples(system)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(
+        "\nVeiligheidshuis runs locally (loopback only):\n"
+        f"  site and form      {system.url}/\n"
+        f"  register a case    {system.url}/casus-aanmelden/\n"
+        f"  API                {system.url}/api/registrations (POST)\n"
+        f"  AWS emulator       {system.endpoint} (moto; resources from infra/template.yaml)\n"
+        f"  house              houses/{args.house}.yaml\n"
+        f"  example cases      {', '.join(references)}\n"
+        "Press Ctrl-C to stop.\n",
+        flush=True,
+    )
+    stop.wait()
+    print("Stopping ...", flush=True)
+    system.stop()
+    print("Stopped.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,273 @@
+"""One local origin for site and API, as CloudFront gives in AWS: ``/api/...`` becomes an
+API Gateway HTTP API (payload 2.0) event for the real handler; everything else is a file of
+the built site."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import importlib
+import json
+import mimetypes
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from devstack.provision import Stack
+from devstack.template import ACCOUNT, REGION, Route
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+MAX_BODY = 10 * 1024 * 1024  # API Gateway's own payload limit
+
+
+@dataclass
+class LambdaContext:
+    """The parts of the Lambda context object that handlers and Powertools read."""
+
+    function_name: str
+    aws_request_id: str
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+    log_group_name: str = "/aws/lambda/local"
+    log_stream_name: str = "local"
+    deadline: float = 0.0
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+
+def _route_pattern(path: str) -> re.Pattern[str]:
+    pattern = re.sub(r"\\\{(\w+)\\\+?\\\}", r"(?P<\1>[^/]+)", re.escape(path))
+    return re.compile(f"^{pattern}$")
+
+
+@dataclass
+class ApiRouter:
+    """Finds the route and the handler for a request, from the template's routes."""
+
+    stack: Stack
+
+    def __post_init__(self) -> None:
+        self._routes = [(route, _route_pattern(route.path)) for route in self.stack.routes]
+        self._handlers: dict[str, Handler] = {}
+        self._lock = threading.Lock()
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route, pattern in self._routes:
+            found = pattern.match(path)
+            if found and route.method in (method, "ANY"):
+                return route, found.groupdict()
+        return None
+
+    def handler(self, route: Route) -> Handler:
+        with self._lock:
+            if route.function not in self._handlers:
+                module_name, _, attribute = self.stack.handler(route.function).rpartition(".")
+                module = importlib.import_module(module_name)
+                self._handlers[route.function] = getattr(module, attribute)
+            return self._handlers[route.function]
+
+
+def build_event(
+    *,
+    method: str,
+    raw_path: str,
+    query: str,
+    headers: dict[str, str],
+    body: bytes,
+    route: Route,
+    path_parameters: dict[str, str],
+    source_ip: str = "127.0.0.1",
+) -> dict[str, Any]:
+    """An API Gateway HTTP API payload 2.0 event, as AWS would send it."""
+    now = dt.datetime.now(dt.UTC)
+    lowered = {k.lower(): v for k, v in headers.items()}
+    cookies = [c.strip() for c in lowered.pop("cookie", "").split(";") if c.strip()]
+    text_like = re.match(
+        r"^(application/(json|x-www-form-urlencoded)|text/)", lowered.get("content-type", "")
+    )
+    is_base64 = bool(body) and not text_like
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": f"{route.method} {route.path}",
+        "rawPath": raw_path,
+        "rawQueryString": query,
+        "headers": lowered,
+        "requestContext": {
+            "accountId": ACCOUNT,
+            "apiId": "local",
+            "domainName": lowered.get("host", "127.0.0.1"),
+            "domainPrefix": "local",
+            "http": {
+                "method": method,
+                "path": raw_path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": lowered.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": f"{route.method} {route.path}",
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        },
+        "isBase64Encoded": is_base64,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    if query:
+        params: dict[str, str] = {}
+        for key, value in parse_qsl(query, keep_blank_values=True):
+            params[key] = f"{params[key]},{value}" if key in params else value
+        event["queryStringParameters"] = params
+    if path_parameters:
+        event["pathParameters"] = path_parameters
+    if body:
+        event["body"] = base64.b64encode(body).decode() if is_base64 else body.decode("utf-8")
+    return event
+
+
+def invoke(router: ApiRouter, event: dict[str, Any], route: Route) -> dict[str, Any]:
+    context = LambdaContext(
+        function_name=router.stack.physical[route.function].ref,
+        aws_request_id=event["requestContext"]["requestId"],
+        deadline=time.monotonic() + 10,
+    )
+    return router.handler(route)(event, context)
+
+
+def make_handler(router: ApiRouter, site_dir: Path) -> type[BaseHTTPRequestHandler]:
+    class Gateway(BaseHTTPRequestHandler):
+        server_version = "vh-local"
+        sys_version = ""
+
+        def log_message(self, format: str, *args: Any) -> None:
+            # Paths only: query strings and bodies may hold personal data.
+            print(
+                f"  {self.command} {urlsplit(self.path).path} -> {args[1] if len(args) > 1 else ''}"
+            )
+
+        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def _api(self) -> None:
+            parts = urlsplit(self.path)
+            found = router.match(self.command, parts.path)
+            if found is None:
+                body = json.dumps({"message": "Not Found"}).encode()
+                self._send(404, {"Content-Type": "application/json"}, body)
+                return
+            route, params = found
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY:
+                self._send(413, {"Content-Type": "application/json"}, b'{"message":"Too large"}')
+                return
+            body = self.rfile.read(length) if length else b""
+            event = build_event(
+                method=self.command,
+                raw_path=parts.path,
+                query=parts.query,
+                headers=dict(self.headers.items()),
+                body=body,
+                route=route,
+                path_parameters=params,
+            )
+            try:
+                result = invoke(router, event, route)
+            except Exception as exc:  # what API Gateway answers when a function fails
+                print(f"  function {route.function} failed: {type(exc).__name__}")
+                body = json.dumps({"message": "Internal Server Error"}).encode()
+                self._send(500, {"Content-Type": "application/json"}, body)
+                return
+            payload = result.get("body") or ""
+            data = (
+                base64.b64decode(payload)
+                if result.get("isBase64Encoded")
+                else str(payload).encode("utf-8")
+            )
+            headers = {str(k): str(v) for k, v in (result.get("headers") or {}).items()}
+            self.send_response(int(result.get("statusCode", 200)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            for name, values in (result.get("multiValueHeaders") or {}).items():
+                for value in values:
+                    self.send_header(name, value)
+            for cookie in result.get("cookies") or []:
+                self.send_header("Set-Cookie", cookie)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _static(self) -> None:
+            path = urlsplit(self.path).path
+            target = (site_dir / path.lstrip("/")).resolve()
+            if not target.is_relative_to(site_dir.resolve()):
+                self._send(404, {"Content-Type": "text/plain"}, b"Not found")
+                return
+            if target.is_dir():
+                if not path.endswith("/"):
+                    self._send(301, {"Location": path + "/"}, b"")
+                    return
+                target = target / "index.html"
+            status = 200
+            if not target.is_file():
+                status, target = 404, site_dir / "404.html"
+                if not target.is_file():
+                    self._send(404, {"Content-Type": "text/plain"}, b"Not found")
+                    return
+            content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            if content_type.startswith("text/") or content_type.endswith("javascript"):
+                content_type += "; charset=utf-8"
+            self._send(status, {"Content-Type": content_type}, target.read_bytes())
+
+        def _dispatch(self) -> None:
+            if urlsplit(self.path).path.startswith("/api/"):
+                self._api()
+            elif self.command in ("GET", "HEAD"):
+                self._static()
+            else:
+                self._send(405, {"Allow": "GET, HEAD"}, b"")
+
+        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch  # noqa: N815
+
+    return Gateway
+
+
+class LocalGateway:
+    """The local origin, in a background thread; ``stop()`` shuts it down."""
+
+    def __init__(self, stack: Stack, site_dir: Path, port: int = 0) -> None:
+        self.router = ApiRouter(stack)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(self.router, site_dir))
+        self.server.daemon_threads = True
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> LocalGateway:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

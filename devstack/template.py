@@ -1,0 +1,193 @@
+"""Read ``infra/template.yaml`` the way AWS does: SAM-transformed, intrinsics resolved.
+
+Nothing here defines a resource. Tables, keys, queues, routes and environment variables are
+taken from the transformed template, so the local stack and the tests cannot drift from it.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+TEMPLATE = REPO / "infra" / "template.yaml"
+ACCOUNT = "123456789012"
+REGION = "eu-central-1"
+
+
+class _NoManagedPolicies:
+    """The translator asks for AWS managed policy ARNs; the local stack needs none."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+def _local_code_uris(document: dict[str, Any]) -> None:
+    """The translator only accepts S3 code locations; local paths are placeholders here."""
+    function_globals = document.get("Globals", {}).get("Function", {})
+    if isinstance(function_globals.get("CodeUri"), str):
+        function_globals["CodeUri"] = "s3://local/" + function_globals["CodeUri"].strip("./")
+    for resource in document.get("Resources", {}).values():
+        props = resource.get("Properties") or {}
+        if resource.get("Type") == "AWS::Serverless::Function" and isinstance(
+            props.get("CodeUri"), str
+        ):
+            props["CodeUri"] = "s3://local/" + props["CodeUri"].strip("./")
+        if resource.get("Type") == "AWS::Serverless::StateMachine" and isinstance(
+            props.get("DefinitionUri"), str
+        ):
+            path = (TEMPLATE.parent / props.pop("DefinitionUri")).resolve()
+            from samtranslator.yaml_helper import yaml_parse
+
+            props["Definition"] = yaml_parse(path.read_text(encoding="utf-8"))
+
+
+@cache
+def transformed(
+    template_path: Path = TEMPLATE, parameters: tuple[tuple[str, str], ...] = ()
+) -> dict[str, Any]:
+    """The template after the SAM transform (plain CloudFormation)."""
+    os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
+    from samtranslator.translator.transform import transform
+    from samtranslator.yaml_helper import yaml_parse
+
+    document = yaml_parse(template_path.read_text(encoding="utf-8"))
+    _local_code_uris(document)
+    result: dict[str, Any] = transform(document, dict(parameters), _NoManagedPolicies())
+    return result
+
+
+@dataclass
+class Physical:
+    """What a created resource is called: its ``Ref`` value and its attributes."""
+
+    ref: str
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Resolver:
+    """Resolves the intrinsic functions the template uses, against local physical names."""
+
+    template: Mapping[str, Any]
+    parameters: dict[str, str]
+    physical: dict[str, Physical] = field(default_factory=dict)
+    stack_name: str = "vh-local"
+
+    def pseudo(self) -> dict[str, str]:
+        return {
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::Partition": "aws",
+            "AWS::StackName": self.stack_name,
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::NoValue": "",
+        }
+
+    def parameter_values(self) -> dict[str, str]:
+        values = {
+            name: str(spec.get("Default", ""))
+            for name, spec in self.template.get("Parameters", {}).items()
+        }
+        values.update(self.parameters)
+        return values
+
+    def ref(self, name: str) -> str:
+        pseudo = self.pseudo()
+        if name in pseudo:
+            return pseudo[name]
+        params = self.parameter_values()
+        if name in params:
+            return params[name]
+        if name in self.physical:
+            return self.physical[name].ref
+        raise KeyError(f"Ref to {name}: not created locally (yet)")
+
+    def get_att(self, name: str, attribute: str) -> str:
+        if name not in self.physical:
+            raise KeyError(f"GetAtt {name}.{attribute}: not created locally (yet)")
+        attrs = self.physical[name].attributes
+        if attribute not in attrs:
+            raise KeyError(f"GetAtt {name}.{attribute}: attribute unknown locally")
+        return attrs[attribute]
+
+    def sub(self, text: str, extra: Mapping[str, Any] | None = None) -> str:
+        def replace(match: re.Match[str]) -> str:
+            token = match.group(1)
+            if extra and token in extra:
+                return str(self.resolve(extra[token]))
+            if "." in token and not token.startswith("AWS::"):
+                name, attribute = token.split(".", 1)
+                return self.get_att(name, attribute)
+            return self.ref(token)
+
+        return re.sub(r"\$\{([^}!]+)\}", replace, text)
+
+    def resolve(self, value: Any) -> Any:
+        """Resolve intrinsics recursively; plain values pass through unchanged."""
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, arg), *_ = value.items()
+            if key == "Ref":
+                return self.ref(arg)
+            if key == "Fn::GetAtt":
+                name, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
+                return self.get_att(name, attribute)
+            if key == "Fn::Sub":
+                if isinstance(arg, list):
+                    return self.sub(arg[0], arg[1])
+                return self.sub(arg)
+            if key == "Fn::Join":
+                return str(arg[0]).join(str(self.resolve(v)) for v in arg[1])
+            if key == "Fn::Select":
+                return self.resolve(arg[1])[int(arg[0])]
+            if key == "Fn::ToJsonString":
+                import json
+
+                return json.dumps(self.resolve(arg))
+            if key == "Fn::If":
+                raise KeyError("Fn::If is not supported by the local stack")
+        return {k: self.resolve(v) for k, v in value.items()}
+
+
+def resources(template: Mapping[str, Any], type_name: str) -> dict[str, dict[str, Any]]:
+    """Logical id -> a deep copy of the properties, for every resource of one type."""
+    return {
+        logical_id: copy.deepcopy(resource.get("Properties", {}))
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == type_name
+    }
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    function: str
+    authorizer: str | None
+
+
+def http_routes(template: Mapping[str, Any]) -> list[Route]:
+    """Every HTTP API route with the function behind it, from the transformed OpenAPI body."""
+    routes: list[Route] = []
+    for props in resources(template, "AWS::ApiGatewayV2::Api").values():
+        for path, methods in props.get("Body", {}).get("paths", {}).items():
+            for method, operation in methods.items():
+                uri = operation["x-amazon-apigateway-integration"]["uri"]
+                text = uri["Fn::Sub"] if isinstance(uri, dict) else uri
+                found = re.search(r"\$\{(\w+)\.Arn\}", text)
+                if not found:
+                    raise ValueError(f"{method.upper()} {path}: integration is not a function")
+                security = operation.get("security") or []
+                authorizer = next(iter(security[0]), None) if security else None
+                routes.append(Route(method.upper(), path, found.group(1), authorizer))
+    return routes

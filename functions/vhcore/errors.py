@@ -1,0 +1,19 @@
+"""Domain errors. Handlers map them to HTTP statuses in one place (``vhcore.http``)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+
+class StorageUnavailable(DomainError):
+    """Storage (DynamoDB or KMS) could not be reached or refused the write; nothing was kept."""
+
+
+class ReferenceTaken(DomainError):
+    """The generated reference already exists; the caller draws a new one."""
+
+
+class ConfigurationError(DomainError):
+    """The function is deployed without a setting it needs."""

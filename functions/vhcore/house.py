@@ -1,0 +1,297 @@
+"""The configuration of one house: one YAML file in ``houses/``, validated here.
+
+Everything that differs between regions (terms, triage rhythm, outcomes, partners, retention,
+contact details) is data in that file. Code never branches on which house it serves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+HOUSE_ENV = "VH_HOUSE"
+HOUSE_FILE_ENV = "VH_HOUSE_FILE"
+DEFAULT_HOUSE = "voorbeeldregio"
+TIMEZONE = "Europe/Amsterdam"
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Domain = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        max_length=253,
+        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+    ),
+]
+
+
+class Weekday(StrEnum):
+    """Weekdays as written in a house file."""
+
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
+
+    @property
+    def number(self) -> int:
+        """0 for Monday, as ``datetime.weekday()`` counts."""
+        return list(Weekday).index(self)
+
+    @property
+    def dutch(self) -> str:
+        return _DUTCH_WEEKDAYS[self.number]
+
+
+_DUTCH_WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Address(_Strict):
+    street: Label
+    postcode: Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{3} ?[A-Z]{2}$")]
+    city: Label
+
+
+class PostalAddress(_Strict):
+    po_box: Label
+    postcode: Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{3} ?[A-Z]{2}$")]
+    city: Label
+
+
+class Contact(_Strict):
+    """Public contact details. Every field is optional: a house publishes what it has."""
+
+    phone: Annotated[str, StringConstraints(pattern=r"^[0-9 +()-]{8,20}$")] | None = None
+    email: EmailStr | None = None
+    website: HttpUrl | None = None
+    visiting_address: Address | None = None
+    postal_address: PostalAddress | None = None
+    office_hours: Label | None = None
+
+
+class Partner(_Strict):
+    """A partner organisation that may register cases, with its e-mail domains."""
+
+    id: Slug
+    name: Label
+    domains: list[Domain] = Field(default_factory=list, max_length=50)
+
+
+class TermUnit(StrEnum):
+    WORKING_DAYS = "working_days"
+    CALENDAR_DAYS = "calendar_days"
+    WEEKS = "weeks"
+
+
+class Term(_Strict):
+    """A period counted from a moment: working days (Dutch holidays skipped) or weeks."""
+
+    amount: int = Field(ge=1, le=60)
+    unit: TermUnit
+
+    @property
+    def dutch(self) -> str:
+        words = {
+            TermUnit.WORKING_DAYS: ("werkdag", "werkdagen"),
+            TermUnit.CALENDAR_DAYS: ("dag", "dagen"),
+            TermUnit.WEEKS: ("week", "weken"),
+        }[self.unit]
+        return f"{self.amount} {words[0] if self.amount == 1 else words[1]}"
+
+
+class ResponseTerm(Term):
+    """What the house promises to a registrant after receipt, and by when."""
+
+    promise: Text = Field(description="The promise in plain Dutch, shown on the site and form.")
+    escalate_after: Term = Field(
+        default=Term(amount=2, unit=TermUnit.WORKING_DAYS),
+        description="When staff are reminded a second time if still nobody made contact.",
+    )
+
+
+class Cutoff(_Strict):
+    weekday: Weekday
+    time: dt.time
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _parse_time(cls, value: Any) -> Any:
+        if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value):
+            hours, minutes = value.split(":")
+            return dt.time(int(hours), int(minutes))
+        return value
+
+
+class TriageRhythm(_Strict):
+    """When registrations are weighed. ``weekly`` is None for houses without a fixed day."""
+
+    weekly: Weekday | None = None
+    cutoff: Cutoff | None = None
+    timezone: Literal["Europe/Amsterdam"] = "Europe/Amsterdam"
+    participants: Text = Field(
+        default="medewerkers van het Veiligheidshuis en enkele directe partners",
+    )
+
+    @model_validator(mode="after")
+    def _cutoff_goes_with_weekly(self) -> Self:
+        if (self.weekly is None) != (self.cutoff is None):
+            raise ValueError("weekly and cutoff must be given together, or both left out")
+        return self
+
+
+class Outcome(_Strict):
+    id: Slug
+    label: Label
+    description: Text
+    taken_on: bool = Field(description="True when the house takes the case on (procesregie).")
+
+
+class Retention(_Strict):
+    """How long data is kept, in months, counted from the closing date of the case."""
+
+    not_taken_on_months: int = Field(ge=1, le=120)
+    taken_on_months: int = Field(ge=1, le=240)
+    audit_log_months: int = Field(ge=12, le=240)
+
+    @model_validator(mode="after")
+    def _audit_outlives_data(self) -> Self:
+        if self.audit_log_months < max(self.not_taken_on_months, self.taken_on_months):
+            raise ValueError("audit_log_months must be at least as long as the data it audits")
+        return self
+
+
+class Privacy(_Strict):
+    covenant: Label = Field(description="Name of the regional privacy covenant.")
+    covenant_url: HttpUrl | None = None
+    controller: Label = Field(description="Who is responsible (verwerkingsverantwoordelijke).")
+    dpo_email: EmailStr | None = Field(default=None, description="Functionaris gegevensbescherming")
+
+
+class House(_Strict):
+    """One Veiligheidshuis: everything the site, the API and the workflow need to know."""
+
+    id: Slug
+    name: Label = Field(description="Full name, e.g. 'Zorg- en Veiligheidshuis Noord-Holland'.")
+    short_name: Label
+    region: Label
+    about: Text = Field(description="A few plain-Dutch sentences on what this house is.")
+    contact: Contact
+    partners: list[Partner] = Field(min_length=1, max_length=200)
+    response_term: ResponseTerm
+    triage: TriageRhythm
+    outcomes: list[Outcome] = Field(min_length=2, max_length=10)
+    retention: Retention
+    privacy: Privacy
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Self:
+        for kind, ids in (
+            ("partners", [p.id for p in self.partners]),
+            ("outcomes", [o.id for o in self.outcomes]),
+        ):
+            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            if duplicates:
+                raise ValueError(f"{kind}: duplicate id(s) {', '.join(duplicates)}")
+        if not any(o.taken_on for o in self.outcomes):
+            raise ValueError("outcomes: at least one outcome must take the case on")
+        return self
+
+    @property
+    def partner_domains(self) -> frozenset[str]:
+        return frozenset(d for p in self.partners for d in p.domains)
+
+    def is_partner_address(self, email: str) -> bool:
+        """True when the e-mail's domain (or a parent domain) belongs to a partner."""
+        domain = email.rpartition("@")[2].lower()
+        parts = domain.split(".")
+        return any(".".join(parts[i:]) in self.partner_domains for i in range(len(parts) - 1))
+
+    def outcome(self, outcome_id: str) -> Outcome:
+        for outcome in self.outcomes:
+            if outcome.id == outcome_id:
+                return outcome
+        raise KeyError(outcome_id)
+
+
+class HouseConfigError(ValueError):
+    """A house file that cannot be used; the message names the file, field and problem."""
+
+
+def houses_dir() -> Path:
+    """The ``houses/`` folder: beside ``functions/`` in the repository, or bundled."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "houses", here.parent.parent / "houses"):
+        if candidate.is_dir():
+            return candidate
+    raise HouseConfigError(f"no houses/ folder found near {here}")
+
+
+def house_path(name: str | None = None) -> Path:
+    explicit = os.environ.get(HOUSE_FILE_ENV)
+    if explicit and name is None:
+        return Path(explicit)
+    slug = name or os.environ.get(HOUSE_ENV) or DEFAULT_HOUSE
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+        raise HouseConfigError(f"{HOUSE_ENV}={slug!r}: not a house name (lowercase, digits, -)")
+    return houses_dir() / f"{slug}.yaml"
+
+
+def load_house_file(path: Path) -> House:
+    """Read and validate one house file; every problem is reported with file and field."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise HouseConfigError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise HouseConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise HouseConfigError(f"{path}: expected a mapping of fields at the top level")
+    raw.setdefault("id", path.stem)
+    if raw["id"] != path.stem:
+        raise HouseConfigError(f"{path}: id: {raw['id']!r} must equal the file name {path.stem!r}")
+    try:
+        return House.model_validate(raw)
+    except ValidationError as exc:
+        problems = [
+            f"{path}: {'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+            for err in exc.errors(include_url=False, include_input=False)
+        ]
+        raise HouseConfigError("\n".join(problems)) from None
+
+
+@cache
+def current_house() -> House:
+    """The house this process serves, chosen by ``VH_HOUSE`` (or ``VH_HOUSE_FILE``)."""
+    return load_house_file(house_path())
+
+
+def shipped_houses() -> list[str]:
+    return sorted(p.stem for p in houses_dir().glob("*.yaml"))

@@ -1,0 +1,153 @@
+"""MkDocs hook: one site per house.
+
+Loads the house chosen by ``VH_HOUSE`` (see ``vhcore.house``), names the site after it, and
+renders every page's Markdown (and the string values of its front matter) as a Jinja2
+template with ``house`` and a few Dutch formatting helpers in the context. Undefined names
+fail the build (``StrictUndefined``), so a typo in a page cannot reach the public site.
+Partials (``{% include "registration-form.html" %}``) are loaded from ``site/partials/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+SITE = Path(__file__).resolve().parent.parent
+REPO = SITE.parent
+PARTIALS = SITE / "partials"
+
+if str(REPO / "functions") not in sys.path:
+    sys.path.insert(0, str(REPO / "functions"))
+
+from vhcore.house import House, HouseConfigError, current_house  # noqa: E402
+
+
+def months(amount: int) -> str:
+    """A retention period in plain Dutch: whole years as years, otherwise months."""
+    if amount % 12 == 0:
+        return f"{amount // 12} jaar"
+    return f"{amount} {'maand' if amount == 1 else 'maanden'}"
+
+
+def clock(moment: dt.time) -> str:
+    """Dutch notation for a time of day: 12.00 uur."""
+    return f"{moment.hour}.{moment.minute:02d} uur"
+
+
+def enumerate_nl(items: Iterable[Any]) -> str:
+    """'a', 'a en b', 'a, b en c'."""
+    words = [str(item) for item in items]
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} en {words[-1]}"
+
+
+_NUMBERS = ("nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien")
+
+
+def number(amount: int) -> str:
+    """Small numbers in words, as B1 texts write them: 'twee', 'vier'; larger ones as digits."""
+    return _NUMBERS[amount] if 0 <= amount < len(_NUMBERS) else str(amount)
+
+
+def house_kind(house: House) -> str:
+    """'Zorg- en Veiligheidshuis' or 'Veiligheidshuis', as the house calls itself."""
+    kind = "Zorg- en Veiligheidshuis"
+    return kind if kind in house.name else "Veiligheidshuis"
+
+
+def page_context(house: House) -> dict[str, Any]:
+    """What every page sees besides Markdown: the house and Dutch formatting helpers."""
+    contact = house.contact
+    return {
+        "house": house,
+        "huis": house_kind(house),
+        "has_contact": any(
+            (contact.phone, contact.email, contact.visiting_address, contact.postal_address)
+        ),
+        "taken_on": [o for o in house.outcomes if o.taken_on],
+        "not_taken_on": [o for o in house.outcomes if not o.taken_on],
+        "months": months,
+        "clock": clock,
+        "number": number,
+        "enumerate_nl": enumerate_nl,
+    }
+
+
+def make_environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(PARTIALS),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+class _State:
+    house: House | None = None
+    env: jinja2.Environment | None = None
+    context: dict[str, Any] = {}  # noqa: RUF012 - replaced, never mutated
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    try:
+        current_house.cache_clear()  # `mkdocs serve` re-reads the house file on every build
+        house = current_house()
+    except HouseConfigError as exc:
+        raise PluginError(f"house configuration: {exc}") from exc
+    _State.house = house
+    _State.env = make_environment()
+    _State.context = page_context(house)
+    config["site_name"] = house.name
+    config["site_description"] = house.about
+    config["copyright"] = house.name
+    return config
+
+
+def _render(source: str, name: str) -> str:
+    if _State.env is None:
+        raise PluginError("hooks/house.py: on_config did not run")
+    try:
+        return _State.env.from_string(source).render(_State.context)
+    except jinja2.TemplateError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f"{name}:{line}" if line else name
+        raise PluginError(f"{where}: {type(exc).__name__}: {exc}") from exc
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    name = page.file.src_uri
+    for key, value in list(page.meta.items()):
+        if isinstance(value, str) and ("{{" in value or "{%" in value):
+            page.meta[key] = _render(value, f"{name} (front matter '{key}')")
+    return _render(markdown, name)
+
+
+def on_page_context(
+    context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any
+) -> dict[str, Any]:
+    context["house"] = _State.house
+    return context
+
+
+__all__ = [
+    "clock",
+    "enumerate_nl",
+    "house_kind",
+    "make_environment",
+    "months",
+    "number",
+    "on_config",
+    "on_page_context",
+    "on_page_markdown",
+    "page_context",
+]

@@ -1,0 +1,82 @@
+"""Fixtures shared by every layer of tests."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from devstack.stack import LocalSystem
+
+os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
+os.environ.setdefault("VH_HOUSE", "voorbeeldregio")
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the local gateway serves the site from (built only by tests that need it)."""
+    return tmp_path_factory.mktemp("site") / "voorbeeldregio"
+
+
+@pytest.fixture(scope="session")
+def built_site(site_dir: Path) -> Path:
+    """The public site for the default house, built once per test session."""
+    from devstack.stack import build_site
+
+    return build_site("voorbeeldregio", site_dir)
+
+
+@pytest.fixture(scope="session")
+def local_system(site_dir: Path) -> Iterator[LocalSystem]:
+    """The same local stack as ``make dev``: moto server, resources from the template,
+    the real handlers behind the local gateway, the site on the same origin."""
+    from devstack.stack import LocalSystem
+
+    with LocalSystem(house="voorbeeldregio", site_dir=site_dir) as system:
+        yield system
+
+
+class SuiteLog(logging.Handler):
+    """Every structured log line the product writes during the test session."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+SUITE_LOG = SuiteLog()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_log() -> Iterator[SuiteLog]:
+    """Captures the product's logs, formatted as Powertools formats them in Lambda."""
+    from vhcore.log import logger
+
+    SUITE_LOG.setFormatter(logger.registered_formatter)
+    logger._logger.addHandler(SUITE_LOG)
+    yield SUITE_LOG
+    logger._logger.removeHandler(SUITE_LOG)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """No test may make the product log a personal value: checked over the whole suite."""
+    from tests.factories import PERSONAL_VALUES
+
+    leaked = [value for value in PERSONAL_VALUES.values() if value in SUITE_LOG.text]
+    if leaked:
+        print(f"\nPersonal data reached the logs during the suite: {len(leaked)} value(s)")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,0 +1,101 @@
+"""House files: every shipped house loads; a broken one says which file, field and problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vhcore.house import HouseConfigError, house_path, load_house_file, shipped_houses
+
+SHIPPED = ["hollands-midden", "noord-holland-noord", "sittard", "voorbeeldregio"]
+
+
+def test_the_default_and_the_three_seeded_regions_are_shipped() -> None:
+    assert shipped_houses() == SHIPPED
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_house_is_valid_and_takes_cases_on(name: str) -> None:
+    house = load_house_file(house_path(name))
+    assert house.id == name
+    assert any(o.taken_on for o in house.outcomes)
+    assert house.response_term.promise
+
+
+def test_noord_holland_noord_triages_on_tuesday_with_a_monday_noon_cutoff() -> None:
+    house = load_house_file(house_path("noord-holland-noord"))
+    assert house.triage.weekly is not None and house.triage.weekly.dutch == "dinsdag"
+    assert house.triage.cutoff is not None
+    assert house.triage.cutoff.weekday.dutch == "maandag"
+    assert house.triage.cutoff.time.strftime("%H:%M") == "12:00"
+    assert {o.id for o in house.outcomes} == {"ico", "advies"}
+
+
+def test_sittard_has_four_outcomes_a_two_week_term_and_no_fixed_triage_day() -> None:
+    house = load_house_file(house_path("sittard"))
+    assert len(house.outcomes) == 4
+    assert house.response_term.dutch == "2 weken"
+    assert house.triage.weekly is None
+
+
+def test_the_default_house_promises_a_call_within_five_working_days() -> None:
+    house = load_house_file(house_path("voorbeeldregio"))
+    assert house.response_term.dutch == "5 werkdagen"
+    assert all(p.domains for p in house.partners)
+    assert all(d.endswith("example.org") for d in house.partner_domains)
+
+
+def test_a_partner_address_matches_its_domain_and_subdomains_only() -> None:
+    house = load_house_file(house_path("voorbeeldregio"))
+    assert house.is_partner_address("a.b@politie.example.org")
+    assert house.is_partner_address("a.b@eenheid.politie.example.org")
+    assert not house.is_partner_address("a.b@politie.example.org.evil.test")
+    assert not house.is_partner_address("a.b@gmail.com")
+
+
+def _broken(tmp_path: Path, text: str, name: str = "kapot") -> Path:
+    path = tmp_path / f"{name}.yaml"
+    original = house_path("voorbeeldregio").read_text(encoding="utf-8")
+    path.write_text(original + text, encoding="utf-8")
+    return path
+
+
+def test_an_invalid_field_is_reported_with_file_field_and_problem(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "\nresponse_term: {amount: 0, unit: fortnights, promise: x}\n")
+    with pytest.raises(HouseConfigError) as caught:
+        load_house_file(path)
+    message = str(caught.value)
+    assert f"{path}: response_term.amount: Input should be greater than or equal to 1" in message
+    assert f"{path}: response_term.unit: Input should be 'working_days'" in message
+
+
+def test_an_unknown_field_is_refused(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "\ntriage_dag: dinsdag\n")
+    with pytest.raises(HouseConfigError, match=r"kapot\.yaml: triage_dag: Extra inputs"):
+        load_house_file(path)
+
+
+def test_a_weekly_triage_without_cutoff_is_refused(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "\ntriage: {weekly: tuesday}\n")
+    with pytest.raises(HouseConfigError, match=r"triage: Value error, weekly and cutoff"):
+        load_house_file(path)
+
+
+def test_the_id_must_match_the_file_name(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "\nid: iets-anders\n")
+    with pytest.raises(HouseConfigError, match=r"id: 'iets-anders' must equal the file name"):
+        load_house_file(path)
+
+
+def test_yaml_that_does_not_parse_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "stuk.yaml"
+    path.write_text("name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(HouseConfigError, match=r"stuk\.yaml: not valid YAML"):
+        load_house_file(path)
+
+
+def test_a_house_name_with_path_characters_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VH_HOUSE_FILE", raising=False)
+    with pytest.raises(HouseConfigError, match="not a house name"):
+        house_path("../etc/passwd")

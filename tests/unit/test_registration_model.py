@@ -1,0 +1,108 @@
+"""The registration model: limits from FORM.md, Dutch messages, no echo of the input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from tests.factories import PERSONAL_VALUES, registration
+from vhcore.messages import dutch_errors
+from vhcore.registration import RegistrationRequest
+
+
+def problems(body: dict[str, Any]) -> dict[str, str]:
+    with pytest.raises(ValidationError) as caught:
+        RegistrationRequest.model_validate(body)
+    return {
+        p.field: p.message
+        for p in dutch_errors([{**e, "loc": ("body", *e["loc"])} for e in caught.value.errors()])
+    }
+
+
+def test_a_complete_minimal_registration_is_valid() -> None:
+    request = RegistrationRequest.model_validate(registration())
+    assert request.persons[0].last_name == PERSONAL_VALUES["last_name"]
+
+
+def test_missing_fields_are_named_in_dutch() -> None:
+    body = registration()
+    del body["registrant"]["name"]
+    body["persons"][0]["residence"] = "   "
+    found = problems(body)
+    assert found["registrant.name"] == "Vul uw naam in."
+    assert found["persons.0.residence"] == "Vul de woonplaats van betrokkene 1 in."
+
+
+def test_limits_are_explained_with_the_number() -> None:
+    found = problems(registration(description="te kort"))
+    assert found["description"] == (
+        "Schrijf voor de beschrijving van de problemen minstens 20 tekens."
+    )
+    found = problems(registration(description="x" * 4001))
+    assert "hoogstens 4000 tekens" in found["description"]
+
+
+@pytest.mark.parametrize(
+    "phone", ["06 12345678", "+31 6 1234 5678", "010-1234567", "0031201234567"]
+)
+def test_dutch_phone_numbers_are_accepted(phone: str) -> None:
+    body = registration()
+    body["registrant"]["phone"] = phone
+    RegistrationRequest.model_validate(body)
+
+
+@pytest.mark.parametrize("phone", ["12345", "+44 20 7946 0958", "06-1234567"])
+def test_other_phone_numbers_are_refused_with_an_example(phone: str) -> None:
+    body = registration()
+    body["registrant"]["phone"] = phone
+    assert "zoals 06 12345678" in problems(body)["registrant.phone"]
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        ("1899-12-31", "niet voor 1900"),
+        ("2999-01-01", "in het verleden"),
+        ("31-12-1980", "dag-maand-jaar"),
+    ],
+)
+def test_birth_dates_must_be_real_past_dates(date: str, expected: str) -> None:
+    body = registration()
+    body["persons"][0]["date_of_birth"] = date
+    assert expected in problems(body)["persons.0.date_of_birth"]
+
+
+def test_exactly_one_main_person_is_required() -> None:
+    body = registration()
+    body["persons"].append(dict(body["persons"][0]))
+    assert "precies één" in problems(body)["persons"]
+
+
+def test_an_unknown_organisation_is_refused_and_other_needs_a_name() -> None:
+    body = registration()
+    body["registrant"]["organisation"] = "bestaat-niet"
+    assert "uit de lijst" in problems(body)["registrant.organisation"]
+    body["registrant"]["organisation"] = "anders"
+    assert problems(body)["registrant.organisation_name"] == "Vul de naam van uw organisatie in."
+
+
+def test_unknown_fields_are_refused() -> None:
+    found = problems(registration(bsn="123456782"))
+    assert found["bsn"] == "Dit veld hoort niet bij het formulier."
+
+
+def test_more_than_eight_persons_are_refused() -> None:
+    body = registration()
+    body["persons"] = body["persons"] * 9
+    assert "hoogstens 8" in problems(body)["persons"]
+
+
+def test_messages_never_contain_what_was_typed() -> None:
+    body = registration()
+    body["registrant"]["email"] = "Quirijntje-geen-adres"
+    body["registrant"]["phone"] = "Vandertestenborgh"
+    found = problems(body)
+    for message in found.values():
+        assert "Quirijntje" not in message and "Vandertestenborgh" not in message
