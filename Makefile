@@ -26,7 +26,7 @@ export PYTHONPATH := $(abspath functions):$(abspath .)
 export AWS_DEFAULT_REGION ?= eu-central-1
 
 .PHONY: help install dev test lint types infra-lint site-check pytest unit integration browser \
-        infrastructure bench clean
+        infrastructure bench openapi clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -87,6 +87,13 @@ browser: install
 
 infrastructure: install
 	$(VENV)/bin/pytest tests/infrastructure
+
+bench: install ## Benchmarks: site weight and Lighthouse scores (HOUSE=name)
+	npm ci --silent --prefix benchmarks/site
+	$(PY) benchmarks/site/bench_site.py --house $(HOUSE)
+
+openapi: install ## Regenerate docs/openapi.json from the code
+	$(PY) -m devstack.openapi
 
 clean: ## Remove environments and build output
 	rm -rf $(VENV) $(TOOLS) site/build .pytest_cache .mypy_cache .ruff_cache

@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 
+from devstack.outbox import print_to_console
 from devstack.seed import seed_examples
 from devstack.stack import LocalSystem, build_site
 from devstack.template import REPO
@@ -24,8 +25,14 @@ def main() -> None:
     print(f"Building the site for house '{args.house}' ...")
     build_site(args.house, site_dir)
     system = LocalSystem(
-        house=args.house, site_dir=site_dir, moto_port=args.moto_port, gateway_port=args.port
+        house=args.house,
+        site_dir=site_dir,
+        moto_port=args.moto_port,
+        gateway_port=args.port,
+        dev=True,
     ).start()
+    system.mail.listeners.append(print_to_console)
+    system.pump.start()
     references = seed_examples(system)
 
     stop = threading.Event()
@@ -37,6 +44,7 @@ def main() -> None:
         f"  register a case    {system.url}/casus-aanmelden/\n"
         f"  API                {system.url}/api/registrations (POST)\n"
         f"  AWS emulator       {system.endpoint} (moto; resources from infra/template.yaml)\n"
+        f"  outbox and clock   {system.url}/dev/ (sent e-mails; move the clock forward)\n"
         f"  house              houses/{args.house}.yaml\n"
         f"  example cases      {', '.join(references)}\n"
         "Press Ctrl-C to stop.\n",

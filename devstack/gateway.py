@@ -1,6 +1,7 @@
 """One local origin for site and API, as CloudFront gives in AWS: ``/api/...`` becomes an
 API Gateway HTTP API (payload 2.0) event for the real handler; everything else is a file of
-the built site."""
+the built site. In dev mode (``make dev`` and the tests) ``/dev/`` adds the local stack's own
+pages: sent e-mails and the simulated clock (``devstack.devpages``)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from devstack.devpages import DevTools
+from devstack.devpages import handle as dev_page
 from devstack.provision import Stack
 from devstack.template import ACCOUNT, REGION, Route
 
@@ -147,7 +150,9 @@ def invoke(router: ApiRouter, event: dict[str, Any], route: Route) -> dict[str, 
     return router.handler(route)(event, context)
 
 
-def make_handler(router: ApiRouter, site_dir: Path) -> type[BaseHTTPRequestHandler]:
+def make_handler(
+    router: ApiRouter, site_dir: Path, dev: DevTools | None = None
+) -> type[BaseHTTPRequestHandler]:
     class Gateway(BaseHTTPRequestHandler):
         server_version = "vh-local"
         sys_version = ""
@@ -237,7 +242,23 @@ def make_handler(router: ApiRouter, site_dir: Path) -> type[BaseHTTPRequestHandl
                 content_type += "; charset=utf-8"
             self._send(status, {"Content-Type": content_type}, target.read_bytes())
 
+        def _dev(self) -> bool:
+            """Dev mode only: the outbox and clock pages (``devstack.devpages``)."""
+            if dev is None:
+                return False
+            parts = urlsplit(self.path)
+            page = dev_page(dev, self.command, parts.path, parts.query)
+            if page is None:
+                return False
+            length = int(self.headers.get("Content-Length") or 0)
+            if 0 < length <= MAX_BODY:
+                self.rfile.read(length)  # a form's (empty) body
+            self._send(page.status, page.headers, page.body)
+            return True
+
         def _dispatch(self) -> None:
+            if urlsplit(self.path).path.startswith("/dev") and self._dev():
+                return
             if urlsplit(self.path).path.startswith("/api/"):
                 self._api()
             elif self.command in ("GET", "HEAD"):
@@ -253,9 +274,13 @@ def make_handler(router: ApiRouter, site_dir: Path) -> type[BaseHTTPRequestHandl
 class LocalGateway:
     """The local origin, in a background thread; ``stop()`` shuts it down."""
 
-    def __init__(self, stack: Stack, site_dir: Path, port: int = 0) -> None:
+    def __init__(
+        self, stack: Stack, site_dir: Path, port: int = 0, dev: DevTools | None = None
+    ) -> None:
         self.router = ApiRouter(stack)
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(self.router, site_dir))
+        self.server = ThreadingHTTPServer(
+            ("127.0.0.1", port), make_handler(self.router, site_dir, dev)
+        )
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

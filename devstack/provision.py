@@ -4,6 +4,8 @@ service's own API (moto's CloudFormation skips or mangles too much; see TOOLING.
 from __future__ import annotations
 
 import json
+import re
+import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,6 +107,10 @@ def _create_tables(resolver: Resolver, template: Mapping[str, Any], endpoint: st
         props = resolver.resolve(declared)
         name = props.get("TableName") or f"{resolver.stack_name}-{logical_id}"
         args: dict[str, Any] = {k: props[k] for k in _TABLE_KEYS if k in props}
+        if "StreamSpecification" in args:
+            # CloudFormation's StreamSpecification has only the view type; the API also
+            # wants the switch.
+            args["StreamSpecification"] = {"StreamEnabled": True, **args["StreamSpecification"]}
         sse = props.get("SSESpecification")
         if sse:
             args["SSESpecification"] = {
@@ -131,6 +137,155 @@ def _create_tables(resolver: Resolver, template: Mapping[str, Any], endpoint: st
         resolver.physical[logical_id] = Physical(name, attributes)
 
 
+# SQS CreateQueue attributes, from the CloudFormation property of the same name.
+_QUEUE_ATTRIBUTES = (
+    "DelaySeconds",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ReceiveMessageWaitTimeSeconds",
+    "VisibilityTimeout",
+    "FifoQueue",
+    "ContentBasedDeduplication",
+    "DeduplicationScope",
+    "FifoThroughputLimit",
+    "KmsMasterKeyId",
+    "KmsDataKeyReusePeriodSeconds",
+    "SqsManagedSseEnabled",
+    "RedrivePolicy",
+    "RedriveAllowPolicy",
+)
+
+
+def _attribute_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
+def _create_queues(resolver: Resolver, template: Mapping[str, Any], endpoint: str) -> None:
+    """Queues in reference order: a queue whose RedrivePolicy names another queue is created
+    after that one (moto checks that the dead-letter queue exists)."""
+    sqs = client("sqs", endpoint)
+    pending = resources(template, "AWS::SQS::Queue")
+    while pending:
+        progressed = False
+        for logical_id, declared in list(pending.items()):
+            try:
+                props = resolver.resolve(declared)
+            except KeyError:
+                continue  # refers to a queue not created yet
+            name = props.get("QueueName") or f"{resolver.stack_name}-{logical_id}"
+            if props.get("FifoQueue") and not name.endswith(".fifo"):
+                name += ".fifo"
+            attributes = {
+                key: _attribute_value(props[key]) for key in _QUEUE_ATTRIBUTES if key in props
+            }
+            url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
+            resolver.physical[logical_id] = Physical(
+                url, {"Arn": arn, "QueueName": name, "QueueUrl": url}
+            )
+            del pending[logical_id]
+            progressed = True
+        if not progressed:
+            raise KeyError(f"queues refer to something not created locally: {sorted(pending)}")
+
+
+def enable_state_machine_execution(endpoint: str) -> None:
+    """moto only records executions unless told to run them (TOOLING.md). Must happen before
+    the state machines are created: executing ones live in another moto backend."""
+    request = urllib.request.Request(  # noqa: S310 - the local emulator, http on loopback
+        f"{endpoint}/moto-api/config",
+        data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        response.read()
+
+
+def _definition(resolver: Resolver, props: Mapping[str, Any]) -> str:
+    """The definition as AWS runs it: ``${Name}`` placeholders replaced by the resolved
+    DefinitionSubstitutions (moto's CloudFormation does not apply them)."""
+    if "DefinitionString" in props:
+        text = str(resolver.resolve(props["DefinitionString"]))
+    else:
+        text = json.dumps(resolver.resolve(props["Definition"]))
+    substitutions = {
+        name: str(resolver.resolve(value))
+        for name, value in (props.get("DefinitionSubstitutions") or {}).items()
+    }
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in substitutions:
+            raise KeyError(f"definition placeholder ${{{name}}} has no DefinitionSubstitution")
+        return substitutions[name]
+
+    # Placeholders only, never JSONPath or intrinsic functions (which use "$." and "States.").
+    return re.sub(r"\$\{([A-Za-z0-9_]+)\}", replace, text)
+
+
+def _create_state_machines(resolver: Resolver, template: Mapping[str, Any], endpoint: str) -> None:
+    machines = resources(template, "AWS::StepFunctions::StateMachine")
+    if not machines:
+        return
+    enable_state_machine_execution(endpoint)
+    sfn = client("stepfunctions", endpoint)
+    for logical_id, props in machines.items():
+        name = props.get("StateMachineName") or f"{resolver.stack_name}-{logical_id}"
+        definition = _definition(resolver, props)
+        json.loads(definition)  # a placeholder left in the wrong place shows up here
+        arn = sfn.create_state_machine(
+            name=name,
+            definition=definition,
+            roleArn=str(resolver.resolve(props["RoleArn"])),
+            type=props.get("StateMachineType", "STANDARD"),
+        )["stateMachineArn"]
+        resolver.physical[logical_id] = Physical(arn, {"Arn": arn, "Name": name})
+
+
+# Parameters that name the address e-mails are sent from: SES only sends from a verified
+# identity, so the local stack verifies it (in AWS, verifying is a one-time manual step).
+SENDER_PARAMETERS = ("SenderEmail",)
+
+
+def _create_email(resolver: Resolver, template: Mapping[str, Any], endpoint: str) -> None:
+    """Configuration sets (CloudFormation's SES and SESV2 types take the same options) and
+    the sending identities, through the SES v2 API the functions use."""
+    sesv2 = client("sesv2", endpoint)
+    sets = resources(template, "AWS::SES::ConfigurationSet")
+    sets.update(resources(template, "AWS::SESV2::ConfigurationSet"))
+    for logical_id, declared in sets.items():
+        props = resolver.resolve(declared)
+        name = props.get("Name") or f"{resolver.stack_name}-{logical_id}"
+        options = {
+            key: props[key]
+            for key in (
+                "DeliveryOptions",
+                "ReputationOptions",
+                "SendingOptions",
+                "SuppressionOptions",
+                "TrackingOptions",
+            )
+            if key in props
+        }
+        sesv2.create_configuration_set(ConfigurationSetName=name, **options)
+        resolver.physical[logical_id] = Physical(name)
+    identities = [resolver.ref(p) for p in SENDER_PARAMETERS if p in template.get("Parameters", {})]
+    for logical_id, declared in resources(template, "AWS::SES::EmailIdentity").items():
+        identity = str(resolver.resolve(declared["EmailIdentity"]))
+        identities.append(identity)
+        resolver.physical[logical_id] = Physical(identity)
+    for identity in dict.fromkeys(identities):
+        if identity:
+            sesv2.create_email_identity(EmailIdentity=identity)
+
+
 def _collect_functions(resolver: Resolver, template: Mapping[str, Any]) -> dict[str, Any]:
     functions: dict[str, dict[str, Any]] = {}
     for logical_id, props in resources(template, "AWS::Lambda::Function").items():
@@ -146,6 +301,9 @@ def _collect_functions(resolver: Resolver, template: Mapping[str, Any]) -> dict[
 PROVISIONERS: list[Callable[[Resolver, Mapping[str, Any], str], None]] = [
     _create_keys,
     _create_tables,
+    _create_queues,
+    _create_email,
+    _create_state_machines,
 ]
 
 

@@ -40,7 +40,23 @@ def example_registration(index: int) -> dict[str, Any]:
                 "residence": "Voorbeeldstad",
             }
         ],
+        "life_domains": ["financien-schulden", "huisvesting", "psychische-gezondheid"],
         "description": EXAMPLE_DESCRIPTIONS[index % len(EXAMPLE_DESCRIPTIONS)],
+        "concerns": ["overlast"],
+        "urgency": "spoed" if index == 1 else "normaal",
+        **(
+            {"urgency_reason": "Fictief voorbeeld: dreigende uitzetting volgende week."}
+            if index == 1
+            else {}
+        ),
+        "involved_organisations": [
+            {"organisation": "Fictieve schuldhulpverlening", "role": "Schuldhulp"},
+        ],
+        "tried": "Fictief voorbeeld: huisbezoeken en een schuldhulptraject zijn vastgelopen.",
+        "question": "Fictief voorbeeld: wie neemt de regie over de hulp?",
+        "criteria": ["meerdere-leefgebieden", "meerdere-ketens", "gezin-en-omgeving"],
+        "informed": "ja",
+        "declaration": True,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -12,7 +13,11 @@ from types import TracebackType
 
 from moto.server import ThreadedMotoServer
 
+from devstack.clock import SimClock
+from devstack.devpages import DevTools
+from devstack.events import EventPump
 from devstack.gateway import LocalGateway
+from devstack.outbox import Outbox, SentEmail
 from devstack.provision import Stack, provision
 from devstack.template import REGION, REPO, transformed
 
@@ -42,21 +47,38 @@ def build_site(house: str, out_dir: Path) -> Path:
     return out_dir
 
 
+def free_port() -> int:
+    """A free loopback port (the emulator's port must be known before it starts)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @dataclass
 class LocalSystem:
-    """moto server + provisioned stack + handlers' environment + local gateway."""
+    """moto server + provisioned stack + handlers' environment + local gateway, plus the
+    event pump (queues, streams, schedules, TTL), the simulated clock and the outbox.
+
+    ``dev`` adds the ``/dev/`` pages to the gateway (``make dev`` and the tests)."""
 
     house: str = "voorbeeldregio"
     site_dir: Path | None = None
     moto_port: int = 0
     gateway_port: int = 0
     quiet: bool = True
+    dev: bool = False
     environment: dict[str, str] = field(default_factory=dict)
 
     def start(self) -> LocalSystem:
         if self.quiet:
             logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
+            # moto's interpreter logs every Choice on a missing path (IsPresent) as an error
+            # and every woken Wait as a warning; executions' histories keep what matters.
+            logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
+        port = self.moto_port or free_port()
+        # moto's Step Functions service integrations call the emulator at MOTO_PORT.
+        os.environ["MOTO_PORT"] = str(port)
+        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self.moto.start()
         host, port = self.moto.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
@@ -79,25 +101,40 @@ class LocalSystem:
         os.environ.update(function_env)
         self.environment.update(function_env)
         self._clear_caches()
+        template = transformed()
+        self.clock = SimClock()
+        self.mail = Outbox()
+        self.pump = EventPump(self.stack, template, clock=self.clock)
+        self.pump.after_invoke.append(self.mail.collect)
+        self.clock.next_due = self.pump.next_due
+        self.clock.fire_due = self.pump.fire_due
+        self.clock.settle = self.pump.settle
+        self.clock.after_move.append(self.pump.sweep_ttl)
+        self.clock.after_reset.append(self.pump.reschedule)
         site = self.site_dir or REPO / "site" / "build" / self.house
-        self.gateway = LocalGateway(self.stack, site, self.gateway_port).start()
+        tools = DevTools(self.clock, self.mail) if self.dev else None
+        self.gateway = LocalGateway(self.stack, site, self.gateway_port, dev=tools).start()
         return self
+
+    def outbox(self) -> list[SentEmail]:
+        """Every e-mail sent so far, newest first."""
+        return self.mail.messages()
 
     @staticmethod
     def _clear_caches() -> None:
         """Clients and the house are cached per process; a new stack needs fresh ones."""
-        from vhcore.dal import crypto, registrations
-        from vhcore.house import current_house
+        from vhcore.dal import reset_clients
+        from vhcore.logic import intake
 
-        registrations._client.cache_clear()
-        crypto._masker.cache_clear()
-        current_house.cache_clear()
+        reset_clients()
+        intake._store_once.cache_clear()
 
     @property
     def url(self) -> str:
         return self.gateway.url
 
     def stop(self) -> None:
+        self.pump.stop()
         self.gateway.stop()
         self.moto.stop()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterator
@@ -36,11 +37,27 @@ def built_site(site_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def local_system(site_dir: Path) -> Iterator[LocalSystem]:
     """The same local stack as ``make dev``: moto server, resources from the template,
-    the real handlers behind the local gateway, the site on the same origin."""
+    the real handlers behind the local gateway, the site on the same origin, the ``/dev/``
+    pages. The event pump does not run in the background here: tests call
+    ``local_system.pump.drain()`` where they expect queues and streams to be processed."""
     from devstack.stack import LocalSystem
 
-    with LocalSystem(house="voorbeeldregio", site_dir=site_dir) as system:
+    with LocalSystem(house="voorbeeldregio", site_dir=site_dir, dev=True) as system:
+        system.pump.event_taps.append(
+            lambda function, event: SUITE_EVENTS.append(json.dumps(event, default=str))
+        )
         yield system
+        # Subject and body: the receipt is of course addressed to the registrant.
+        SUITE_MAILS.extend(f"{m.subject}\n{m.body}" for m in system.outbox())
+
+
+@pytest.fixture
+def restore_clock(local_system: LocalSystem) -> Iterator[None]:
+    """For tests that move the simulated clock (``local_system.clock.advance``): afterwards
+    it is put back where the test found it, so later tests see the time they expect."""
+    before = local_system.clock.offset()
+    yield
+    local_system.clock.reset(before)
 
 
 class SuiteLog(logging.Handler):
@@ -59,6 +76,9 @@ class SuiteLog(logging.Handler):
 
 
 SUITE_LOG = SuiteLog()
+# Every event the local stack's handlers received, and every e-mail it sent.
+SUITE_EVENTS: list[str] = []
+SUITE_MAILS: list[str] = []
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -76,7 +96,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """No test may make the product log a personal value: checked over the whole suite."""
     from tests.factories import PERSONAL_VALUES
 
-    leaked = [value for value in PERSONAL_VALUES.values() if value in SUITE_LOG.text]
-    if leaked:
-        print(f"\nPersonal data reached the logs during the suite: {len(leaked)} value(s)")
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    places = {
+        "logs": SUITE_LOG.text,
+        "queue messages and stream records": "\n".join(SUITE_EVENTS),
+        "e-mails": "\n".join(SUITE_MAILS),
+    }
+    for place, text in places.items():
+        leaked = [value for value in PERSONAL_VALUES.values() if value in text]
+        if leaked:
+            print(f"\nPersonal data reached the {place} during the suite: {len(leaked)} value(s)")
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import uuid
 from typing import Any
 
 from devstack.seed import example_registration
@@ -16,6 +17,10 @@ PERSONAL_VALUES = {
     "last_name": "Vandertestenborgh",
     "residence": "Testerdam-Noord",
     "description": "Unieke testbeschrijving met schulden en overlast in de Prunusstraat.",
+    "tried": "Unieke poging: drie huisbezoeken door het wijkteam aan de Prunusstraat.",
+    "question": "Unieke hulpvraag over de regie rond de Prunusstraat.",
+    "safety_risks": "Unieke dreiging met een hond in de Prunusstraat.",
+    "involved": "Unieke Zorginstelling Prunus",
 }
 
 
@@ -35,5 +40,12 @@ def registration(**overrides: Any) -> dict[str, Any]:
         date_of_birth="1984-03-15",
     )
     body["description"] = PERSONAL_VALUES["description"]
+    body["tried"] = PERSONAL_VALUES["tried"]
+    body["question"] = PERSONAL_VALUES["question"]
+    body["safety_risks"] = PERSONAL_VALUES["safety_risks"]
+    body["involved_organisations"] = [
+        {"organisation": PERSONAL_VALUES["involved"], "contact_person": "Mr. Prunus"}
+    ]
+    body["submission_id"] = str(uuid.uuid4())  # as the form's script does, once per form
     body.update(overrides)
     return body

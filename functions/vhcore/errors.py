@@ -17,3 +17,11 @@ class ReferenceTaken(DomainError):
 
 class ConfigurationError(DomainError):
     """The function is deployed without a setting it needs."""
+
+
+class NotFound(DomainError):
+    """No registration with that id or reference."""
+
+
+class ConcurrentChange(DomainError):
+    """Someone else changed the registration's status first; reload and try again."""

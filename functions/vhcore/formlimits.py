@@ -51,6 +51,8 @@ def field_limits(model: type[BaseModel] = RegistrationRequest) -> dict[str, dict
 def html_attributes(path: str, model: type[BaseModel] = RegistrationRequest) -> str:
     """` maxlength="100" minlength="20"` for a text field (empty when it has no limits)."""
     limits = field_limits(model)[path]
+    if limits.get("format") in {"date", "date-time"}:
+        return ""  # the browser's date input has its own format; min/max are set by hand
     attributes = []
     if "maxLength" in limits:
         attributes.append(f'maxlength="{int(limits["maxLength"])}"')

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from vhcore.errors import ConfigurationError, StorageUnavailable
 from vhcore.messages import FieldError, dutch_errors
@@ -18,9 +18,9 @@ INVALID = "Niet alle gegevens zijn goed ingevuld."
 class Problem(BaseModel):
     """Error answer: a Dutch message, the problems per field, and an id to quote."""
 
-    message: str
-    errors: list[FieldError] = []
-    correlation_id: str | None = None
+    message: str = Field(max_length=500)
+    errors: list[FieldError] = Field(default_factory=list, max_length=200)
+    correlation_id: str | None = Field(default=None, max_length=64)
 
 
 def _json(status: int, problem: Problem) -> Response[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 # Dutch names of fields, as the form labels them.
 LABELS: dict[str, str] = {
@@ -24,23 +24,48 @@ LABELS: dict[str, str] = {
     "persons.date_of_birth": "de geboortedatum",
     "persons.residence": "de woonplaats",
     "persons.address": "het adres",
+    "life_domains": "de leefgebieden",
     "description": "de beschrijving van de problemen",
+    "concerns": "overlast, criminaliteit of maatschappelijke uitval",
+    "safety_risks": "de veiligheidsrisico's",
+    "urgency": "de urgentie",
+    "urgency_reason": "de reden voor spoed",
+    "involved_organisations": "de betrokken organisaties",
+    "involved_organisations.organisation": "de naam van de organisatie",
+    "involved_organisations.contact_person": "de contactpersoon",
+    "involved_organisations.role": "de rol in de casus",
+    "tried": "wat er al is geprobeerd",
+    "question": "uw hulpvraag",
+    "criteria": "de criteria",
+    "criteria_explanation": "de toelichting op de criteria",
+    "informed": "of de betrokkene is geïnformeerd",
+    "not_informed_reason": "de reden",
+    "not_informed_explanation": "de toelichting",
+    "declaration": "de verklaring",
     "submission_id": "het kenmerk van de verzending",
+    "website": "dit veld",
 }
 
-
-# Errors raised by a model-level check belong to one field of that model.
-_FIELD_OF_CODE = {
-    "vh_main_person": "persons",
-    "vh_organisation": "organisation",
-    "vh_organisation_name": "organisation_name",
+# For choices, "fill in" reads wrong: say what to choose.
+CHOOSE: dict[str, str] = {
+    "registrant.organisation": "Kies uw organisatie.",
+    "persons.relation": "Kies de relatie van betrokkene {n}.",
+    "life_domains": "Kies minstens één leefgebied.",
+    "urgency": "Kies of de aanmelding spoed heeft.",
+    "informed": "Kies of de betrokkene is geïnformeerd over de aanmelding.",
+    "not_informed_reason": "Kies waarom de betrokkene niet is geïnformeerd.",
+    "declaration": (
+        "Vink de verklaring aan. Zonder verklaring kunnen wij de aanmelding niet aannemen."
+    ),
 }
+
+_ITEM_NAMES = {"persons": "betrokkene", "involved_organisations": "organisatie"}
 
 
 class FieldError(BaseModel):
-    field: str
-    code: str
-    message: str
+    field: str = Field(max_length=200, description="Path of the field, e.g. persons.0.last_name")
+    code: str = Field(max_length=64, description="Kind of problem, e.g. string_too_short")
+    message: str = Field(max_length=500, description="What to do, in plain Dutch")
 
 
 def _path(loc: Sequence[str | int]) -> tuple[str, str, int | None]:
@@ -56,12 +81,18 @@ def _label(generic: str, index: int | None) -> str:
     label = LABELS.get(generic)
     if label is None:
         return "dit veld"
-    if index is not None and generic.startswith("persons."):
-        return f"{label} van betrokkene {index + 1}"
+    head = generic.split(".", 1)[0]
+    if index is not None and head in _ITEM_NAMES and "." in generic:
+        return f"{label} van {_ITEM_NAMES[head]} {index + 1}"
     return label
 
 
-def _message(kind: str, generic: str, label: str, ctx: Mapping[str, Any], own: str) -> str:
+def _message(
+    kind: str, generic: str, label: str, ctx: Mapping[str, Any], *, own: str, index: int | None
+) -> str:
+    choose = CHOOSE.get(generic)
+    if choose and kind in {"missing", "enum", "literal_error", "too_short", "string_too_short"}:
+        return choose.format(n=(index or 0) + 1)
     if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
         return f"Vul {label} in."
     match kind:
@@ -98,10 +129,7 @@ def dutch_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
     seen: set[str] = set()
     for error in errors:
         kind = str(error.get("type", "value_error"))
-        loc = tuple(error.get("loc", ()))
-        if kind in _FIELD_OF_CODE:
-            loc = (*loc, _FIELD_OF_CODE[kind])
-        field, generic, index = _path(loc)
+        field, generic, index = _path(tuple(error.get("loc", ())))
         if field in seen:
             continue
         seen.add(field)
@@ -111,7 +139,7 @@ def dutch_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
             FieldError(
                 field=field or "body",
                 code=kind,
-                message=_message(kind, generic, _label(generic, index), ctx, own),
+                message=_message(kind, generic, _label(generic, index), ctx, own=own, index=index),
             )
         )
     return result

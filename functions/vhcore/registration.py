@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -18,7 +19,9 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
-    model_validator,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -54,7 +57,14 @@ def _past_date(value: dt.date) -> dt.date:
 
 Name = Annotated[str, _text(100)]
 Phone = Annotated[str, _text(20), AfterValidator(_dutch_phone)]
-BirthDate = Annotated[dt.date, AfterValidator(_past_date)]
+BirthDate = Annotated[
+    dt.date,
+    AfterValidator(_past_date),
+    WithJsonSchema({"type": "string", "format": "date", "maxLength": 10}),
+]
+Timestamp = Annotated[
+    dt.datetime, WithJsonSchema({"type": "string", "format": "date-time", "maxLength": 32})
+]
 
 
 class _Input(BaseModel):
@@ -70,7 +80,9 @@ class Registrant(_Input):
         description="Id of a partner organisation of this house, or 'anders'."
     )
     organisation_name: Annotated[str, _text(120)] | None = Field(
-        default=None, description="Name of the organisation when organisation is 'anders'."
+        default=None,
+        validate_default=True,
+        description="Name of the organisation when organisation is 'anders'.",
     )
     name: Name
     role: Annotated[str, _text(100)]
@@ -78,19 +90,21 @@ class Registrant(_Input):
     phone: Phone
     availability: Annotated[str, _text(200)] | None = None
 
-    @model_validator(mode="after")
-    def _known_organisation(self) -> Self:
-        house = current_house()
-        if self.organisation == OTHER_ORGANISATION:
-            if not self.organisation_name:
-                raise PydanticCustomError(
-                    "vh_organisation_name", "Vul de naam van uw organisatie in."
-                )
-        elif self.organisation not in {p.id for p in house.partners}:
+    @field_validator("organisation")
+    @classmethod
+    def _known_organisation(cls, value: str) -> str:
+        if value != OTHER_ORGANISATION and value not in {p.id for p in current_house().partners}:
             raise PydanticCustomError(
                 "vh_organisation", "Kies uw organisatie uit de lijst, of kies 'Andere organisatie'."
             )
-        return self
+        return value
+
+    @field_validator("organisation_name")
+    @classmethod
+    def _name_of_other_organisation(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("organisation") == OTHER_ORGANISATION and not value:
+            raise PydanticCustomError("vh_organisation_name", "Vul de naam van uw organisatie in.")
+        return value
 
 
 class Relation(StrEnum):
@@ -113,28 +127,224 @@ class Person(_Input):
     address: Annotated[str, _text(200)] | None = None
 
 
+class LifeDomain(StrEnum):
+    FINANCES = "financien-schulden"
+    HOUSING = "huisvesting"
+    WORK = "werk-opleiding-dagbesteding"
+    ADDICTION = "verslaving"
+    MENTAL_HEALTH = "psychische-gezondheid"
+    PHYSICAL_HEALTH = "lichamelijke-gezondheid"
+    BEHAVIOUR = "gedrag-agressie"
+    JUSTICE = "politie-justitie"
+    DOMESTIC_SAFETY = "veiligheid-thuis"
+    PARENTING = "opvoeding-kinderen"
+    SOCIAL_NETWORK = "sociaal-netwerk"
+    OTHER = "anders"
+
+
+class Concern(StrEnum):
+    NUISANCE = "overlast"
+    CRIME = "criminaliteit"
+    DROP_OUT = "maatschappelijke-uitval"
+
+
+class Urgency(StrEnum):
+    NORMAL = "normaal"
+    URGENT = "spoed"
+
+
+class Criterion(StrEnum):
+    """The national criteria; met when (1 and 2) and (3 or 4)."""
+
+    LIFE_DOMAINS = "meerdere-leefgebieden"  # 1
+    CHAINS = "meerdere-ketens"  # 2
+    SYSTEM = "gezin-en-omgeving"  # 3
+    LOCAL_SAFETY = "lokale-veiligheid"  # 4
+
+
+class Informed(StrEnum):
+    YES = "ja"
+    NO = "nee"
+
+
+class NotInformedReason(StrEnum):
+    SAFETY = "zwaarwegende-veiligheidsbelangen"
+    INVESTIGATION = "lopend-strafrechtelijk-onderzoek"
+    UNREACHABLE = "niet-bereikbaar"
+    OTHER = "anders"
+
+
+# Dutch labels, shown on the form, the check step and to staff.
+LABELS: dict[StrEnum, str] = {
+    Relation.MAIN: "Hoofdbetrokkene",
+    Relation.PARTNER: "Partner",
+    Relation.CHILD: "Kind",
+    Relation.PARENT: "Ouder of verzorger",
+    Relation.FAMILY: "Ander gezinslid",
+    Relation.OTHER: "Overig",
+    LifeDomain.FINANCES: "Financiën en schulden",
+    LifeDomain.HOUSING: "Huisvesting",
+    LifeDomain.WORK: "Werk, opleiding en dagbesteding",
+    LifeDomain.ADDICTION: "Verslaving",
+    LifeDomain.MENTAL_HEALTH: "Psychische gezondheid",
+    LifeDomain.PHYSICAL_HEALTH: "Lichamelijke gezondheid",
+    LifeDomain.BEHAVIOUR: "Gedrag en agressie",
+    LifeDomain.JUSTICE: "Politie en justitie",
+    LifeDomain.DOMESTIC_SAFETY: "Veiligheid thuis of huiselijk geweld",
+    LifeDomain.PARENTING: "Opvoeding en ontwikkeling van kinderen",
+    LifeDomain.SOCIAL_NETWORK: "Sociaal netwerk",
+    LifeDomain.OTHER: "Anders",
+    Concern.NUISANCE: "Overlast",
+    Concern.CRIME: "Criminaliteit",
+    Concern.DROP_OUT: "Maatschappelijke uitval",
+    Urgency.NORMAL: "Normaal",
+    Urgency.URGENT: "Spoed",
+    Criterion.LIFE_DOMAINS: (
+        "Er zijn meerdere problemen op meer dan één leefgebied. Die leiden (naar verwachting) "
+        "tot crimineel of overlastgevend gedrag, of tot verder afglijden."
+    ),
+    Criterion.CHAINS: (
+        "Samenwerking tussen meerdere ketens (minimaal zorg en veiligheid) is nodig. Binnen "
+        "één keten lukt het niet om de problemen goed aan te pakken."
+    ),
+    Criterion.SYSTEM: (
+        "De problemen worden beïnvloed door het gezin of de directe omgeving, en hebben daar "
+        "invloed op (of dat wordt verwacht)."
+    ),
+    Criterion.LOCAL_SAFETY: (
+        "Er is een ernstig veiligheidsprobleem in de buurt of het gebied, dat een aanpak over "
+        "de ketens heen vraagt."
+    ),
+    Informed.YES: "Ja",
+    Informed.NO: "Nee",
+    NotInformedReason.SAFETY: "Zwaarwegende veiligheidsbelangen",
+    NotInformedReason.INVESTIGATION: "Lopend strafrechtelijk onderzoek",
+    NotInformedReason.UNREACHABLE: "De betrokkene is (nog) niet bereikbaar",
+    NotInformedReason.OTHER: "Anders",
+}
+
+
+def criteria_met(criteria: Iterable[Criterion]) -> bool:
+    """The national framework: (1 and 2) and (3 or 4)."""
+    chosen = set(criteria)
+    return {Criterion.LIFE_DOMAINS, Criterion.CHAINS} <= chosen and bool(
+        chosen & {Criterion.SYSTEM, Criterion.LOCAL_SAFETY}
+    )
+
+
+class InvolvedOrganisation(_Input):
+    organisation: Annotated[str, _text(120)]
+    contact_person: Annotated[str, _text(100)] | None = None
+    role: Annotated[str, _text(200)] | None = None
+
+
 class RegistrationRequest(_Input):
     """Aanmelding as posted by the form (JSON) or the plain HTML form."""
 
+    # 1. Aanmelder
     registrant: Registrant
+    # 2. Betrokkenen
     persons: list[Person] = Field(min_length=1, max_length=8)
+    # 3. Situatie
+    life_domains: list[LifeDomain] = Field(min_length=1, max_length=len(LifeDomain))
     description: Annotated[str, _text(4000, min_length=20)]
-    submission_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{8,64}$")] | None = (
-        Field(default=None, description="Generated by the form's script, for idempotency.")
+    concerns: list[Concern] = Field(default_factory=list, max_length=len(Concern))
+    safety_risks: Annotated[str, _text(2000)] | None = None
+    urgency: Urgency
+    urgency_reason: Annotated[str, _text(500)] | None = Field(default=None, validate_default=True)
+    # 4. Samenwerking
+    involved_organisations: list[InvolvedOrganisation] = Field(default_factory=list, max_length=15)
+    tried: Annotated[str, _text(4000, min_length=20)]
+    question: Annotated[str, _text(2000, min_length=10)]
+    # 5. Criteria
+    criteria: list[Criterion] = Field(default_factory=list, max_length=len(Criterion))
+    criteria_explanation: Annotated[str, _text(1000)] | None = Field(
+        default=None, validate_default=True
+    )
+    # 6. Geïnformeerd
+    informed: Informed
+    not_informed_reason: NotInformedReason | None = Field(default=None, validate_default=True)
+    not_informed_explanation: Annotated[str, _text(500)] | None = Field(
+        default=None, validate_default=True
+    )
+    # 7. Verklaring
+    declaration: Literal[True] = Field(
+        description="The registrant shares only what is necessary, under the covenant."
+    )
+    # Hidden fields
+    submission_id: (
+        Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9-]{8,64}$")] | None
+    ) = Field(default=None, description="Generated by the form's script, for idempotency.")
+    website: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        default=None, description="Honeypot: people never see or fill it; bots do."
     )
 
-    @model_validator(mode="after")
-    def _exactly_one_main_person(self) -> Self:
-        mains = sum(1 for p in self.persons if p.relation is Relation.MAIN)
-        if mains != 1:
+    @field_validator("persons")
+    @classmethod
+    def _exactly_one_main_person(cls, persons: list[Person]) -> list[Person]:
+        if sum(1 for p in persons if p.relation is Relation.MAIN) != 1:
             raise PydanticCustomError(
                 "vh_main_person", "Kies bij precies één betrokkene 'hoofdbetrokkene'."
             )
-        return self
+        return persons
+
+    @field_validator("urgency_reason")
+    @classmethod
+    def _reason_for_urgency(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("urgency") is Urgency.URGENT and not value:
+            raise PydanticCustomError(
+                "vh_urgency_reason", "Leg uit waarom de aanmelding spoed heeft."
+            )
+        return value
+
+    @field_validator("criteria_explanation")
+    @classmethod
+    def _explain_exception(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if "criteria" in info.data and not criteria_met(info.data["criteria"]) and not value:
+            raise PydanticCustomError(
+                "vh_criteria_explanation",
+                "De aanmelding voldoet niet aan de landelijke criteria. Leg uit waarom u de "
+                "casus toch aanmeldt.",
+            )
+        return value
+
+    @field_validator("not_informed_reason")
+    @classmethod
+    def _reason_not_informed(
+        cls, value: NotInformedReason | None, info: ValidationInfo
+    ) -> NotInformedReason | None:
+        if info.data.get("informed") is Informed.NO and value is None:
+            raise PydanticCustomError(
+                "vh_not_informed_reason", "Kies waarom de betrokkene niet is geïnformeerd."
+            )
+        return value
+
+    @field_validator("not_informed_explanation")
+    @classmethod
+    def _explain_not_informed(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("not_informed_reason") is NotInformedReason.OTHER and not value:
+            raise PydanticCustomError(
+                "vh_not_informed_explanation",
+                "Leg uit waarom de betrokkene niet is geïnformeerd.",
+            )
+        return value
+
+    @property
+    def criteria_met(self) -> bool:
+        return criteria_met(self.criteria)
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency is Urgency.URGENT
 
 
 class RegistrationAccepted(BaseModel):
     """What the API answers when a registration is received."""
 
     reference: Annotated[str, Field(max_length=20, description="Kenmerk, e.g. VH-7K3M-Q9TX")]
-    received_at: dt.datetime
+    received_at: Timestamp
+    respond_by: Timestamp = Field(description="When the house promises to have responded.")
+    triage_date: (
+        Annotated[dt.date, WithJsonSchema({"type": "string", "format": "date", "maxLength": 10})]
+        | None
+    ) = Field(default=None, description="The triage meeting; null when it is planned by hand.")

@@ -28,6 +28,7 @@ PARTIALS = SITE / "partials"
 if str(REPO / "functions") not in sys.path:
     sys.path.insert(0, str(REPO / "functions"))
 
+from vhcore.formview import FormView  # noqa: E402
 from vhcore.house import House, HouseConfigError, current_house  # noqa: E402
 
 
@@ -70,6 +71,7 @@ def page_context(house: House) -> dict[str, Any]:
     contact = house.contact
     return {
         "house": house,
+        "form": FormView(house),
         "huis": house_kind(house),
         "has_contact": any(
             (contact.phone, contact.email, contact.visiting_address, contact.postal_address)

@@ -45,27 +45,59 @@ def test_tables_are_encrypted_recoverable_protected_and_expire_items() -> None:
         assert props["TimeToLiveSpecification"]["Enabled"] is True, logical_id
 
 
-def test_the_data_key_rotates_and_no_role_may_decrypt_yet() -> None:
+def _actions(statement: dict[str, Any]) -> list[str]:
+    actions = statement["Action"]
+    return [actions] if isinstance(actions, str) else list(actions)
+
+
+def test_keys_rotate_and_only_notify_may_decrypt_and_only_the_contact_key() -> None:
     template = transformed()
-    key = resources(template, "AWS::KMS::Key")["DataKey"]
-    assert key["EnableKeyRotation"] is True
-    for statement in key["KeyPolicy"]["Statement"]:
-        assert "kms:Decrypt" not in statement["Action"]
+    keys = resources(template, "AWS::KMS::Key")
+    assert all(key["EnableKeyRotation"] is True for key in keys.values())
+    for name, key in keys.items():
+        for statement in key["KeyPolicy"]["Statement"]:
+            if "kms:Decrypt" in _actions(statement):
+                assert name == "ContactKey"
+                assert statement["Principal"]["AWS"] == {
+                    "Fn::GetAtt": ["NotifyFunctionRole", "Arn"]
+                }
     for logical_id, role in resources(template, "AWS::IAM::Role").items():
         for statement in statements(role):
-            actions = statement["Action"]
-            actions = [actions] if isinstance(actions, str) else actions
-            assert "kms:Decrypt" not in actions, logical_id
-            assert "*" not in actions, logical_id
+            assert "*" not in _actions(statement), logical_id
+            if "kms:Decrypt" in _actions(statement):
+                assert logical_id == "NotifyFunctionRole"
+                assert statement["Resource"] == {"Fn::GetAtt": ["ContactKey", "Arn"]}
 
 
-def test_the_intake_role_writes_only_its_table_and_encrypts_only_with_the_data_key() -> None:
+def test_the_intake_role_writes_only_its_tables_and_may_only_encrypt() -> None:
     role = resources(transformed(), "AWS::IAM::Role")["IntakeFunctionRole"]
     for statement in statements(role):
         assert statement["Resource"] != "*"
-        if any(a.startswith("kms:") for a in statement["Action"]):
-            assert statement["Resource"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
-            assert set(statement["Action"]) == {"kms:GenerateDataKey", "kms:Encrypt"}
+        if any(a.startswith("kms:") for a in _actions(statement)):
+            assert set(_actions(statement)) == {"kms:GenerateDataKey", "kms:Encrypt"}
+
+
+def test_every_queue_has_a_dead_letter_queue_and_consumers_report_partial_failures() -> None:
+    template = transformed()
+    queues = resources(template, "AWS::SQS::Queue")
+    dead_letters = {
+        props["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        for props in queues.values()
+        if "RedrivePolicy" in props
+    }
+    mappings = resources(template, "AWS::Lambda::EventSourceMapping")
+    dead_letters |= {
+        m["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+        for m in mappings.values()
+        if "DestinationConfig" in m
+    }
+    for name, props in queues.items():
+        assert name in dead_letters or "RedrivePolicy" in props, f"{name} has no dead-letter queue"
+        assert props.get("SqsManagedSseEnabled") or props.get("KmsMasterKeyId"), name
+    for name, mapping in mappings.items():
+        assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
+    stream = next(m for m in mappings.values() if "StartingPosition" in m)
+    assert "OnFailure" in stream["DestinationConfig"]
 
 
 def test_the_api_is_throttled_per_route_and_logs_no_bodies() -> None:

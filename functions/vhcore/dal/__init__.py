@@ -1,1 +1,15 @@
 """Data access: the only layer that talks to AWS services."""
+
+from __future__ import annotations
+
+
+def reset_clients() -> None:
+    """Forget cached clients and keys, e.g. when the local stack points the process at a new
+    emulator. Deployed functions never need this: their settings do not change."""
+    from vhcore.dal import aws, crypto, idempotency
+    from vhcore.house import current_house
+
+    aws.client.cache_clear()
+    crypto._masker_for.cache_clear()
+    idempotency.persistence_layer.cache_clear()
+    current_house.cache_clear()

@@ -1,6 +1,13 @@
-"""Envelope encryption of personal data with the house's KMS key (AWS Encryption SDK via
-Powertools data masking). The registration id is the encryption context, so a ciphertext
-cannot be moved to another registration unnoticed."""
+"""Envelope encryption with the house's KMS keys (AWS Encryption SDK via Powertools data
+masking). The registration id is the encryption context, so a ciphertext cannot be moved to
+another registration unnoticed.
+
+Two keys, two audiences:
+- the data key (``DATA_KEY_ARN``) protects everything that identifies or describes a person;
+  only the admin function may decrypt it;
+- the contact key (``CONTACT_KEY_ARN``) protects only the registrant's work e-mail address,
+  so the notify function can write back without ever seeing a betrokkene's data.
+"""
 
 from __future__ import annotations
 
@@ -13,37 +20,63 @@ from vhcore.errors import ConfigurationError, StorageUnavailable
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_masking import DataMasking
 
-KEY_ENV = "DATA_KEY_ARN"
+DATA_KEY_ENV = "DATA_KEY_ARN"
+CONTACT_KEY_ENV = "CONTACT_KEY_ARN"
+KEY_ENV = DATA_KEY_ENV  # kept for callers that name the data key
 
 
 @cache
-def _masker() -> DataMasking:
+def _masker_for(key_arn: str) -> DataMasking:
     # Imported on first use: the Encryption SDK is heavy and only this path needs it.
     from aws_lambda_powertools.utilities.data_masking import DataMasking
     from aws_lambda_powertools.utilities.data_masking.provider.kms.aws_encryption_sdk import (
         AWSEncryptionSDKProvider,
     )
 
-    key_arn = os.environ.get(KEY_ENV)
-    if not key_arn:
-        raise ConfigurationError(f"{KEY_ENV} is not set")
     return DataMasking(provider=AWSEncryptionSDKProvider(keys=[key_arn]))
 
 
-def encrypt_personal_data(data: dict[str, Any], registration_id: str) -> str:
+def _key(env: str) -> str:
+    key_arn = os.environ.get(env)
+    if not key_arn:
+        raise ConfigurationError(f"{env} is not set")
+    return key_arn
+
+
+def _masker(env: str = DATA_KEY_ENV) -> DataMasking:
+    return _masker_for(_key(env))
+
+
+def _encrypt(data: Any, registration_id: str, env: str) -> str:
     try:
-        return _masker().encrypt(data, registration_id=registration_id)
+        return _masker(env).encrypt(data, registration_id=registration_id)
     except ConfigurationError:
         raise
     except Exception as exc:  # the SDK wraps KMS faults in many exception types
         raise StorageUnavailable("encrypting personal data failed") from exc
 
 
-def decrypt_personal_data(ciphertext: str, registration_id: str) -> dict[str, Any]:
+def _decrypt(ciphertext: str, registration_id: str, env: str) -> Any:
     try:
-        result: dict[str, Any] = _masker().decrypt(ciphertext, registration_id=registration_id)
+        return _masker(env).decrypt(ciphertext, registration_id=registration_id)
     except ConfigurationError:
         raise
     except Exception as exc:
         raise StorageUnavailable("decrypting personal data failed") from exc
+
+
+def encrypt_personal_data(data: dict[str, Any], registration_id: str) -> str:
+    return _encrypt(data, registration_id, DATA_KEY_ENV)
+
+
+def decrypt_personal_data(ciphertext: str, registration_id: str) -> dict[str, Any]:
+    result: dict[str, Any] = _decrypt(ciphertext, registration_id, DATA_KEY_ENV)
     return result
+
+
+def encrypt_contact(email: str, registration_id: str) -> str:
+    return _encrypt({"email": email}, registration_id, CONTACT_KEY_ENV)
+
+
+def decrypt_contact(ciphertext: str, registration_id: str) -> str:
+    return str(_decrypt(ciphertext, registration_id, CONTACT_KEY_ENV)["email"])

@@ -1,36 +1,43 @@
 """Registrations in DynamoDB (single table, keys as ``infra/template.yaml`` defines them).
 
 Items:
-- ``pk=REG#<id>, sk=REGISTRATION``: the registration; personal data only as ciphertext.
+- ``pk=REG#<id>, sk=REGISTRATION``: the registration. Personal data only as ciphertext
+  (``personal``: data key; ``contact``: the registrant's address, contact key). Clear
+  attributes are what the queue and the workflow need. ``history`` lists every status change
+  (who, when, why) and lives and expires with the item.
 - ``pk=REF#<reference>, sk=REFERENCE``: claims the reference, so it is unique.
+- ``pk=AGENDA#<date>, sk=AGENDA``: a fixed weekly triage agenda (counts and ids only).
 """
 
 from __future__ import annotations
 
 import os
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from typing import Any
 
-import boto3
-from botocore.config import Config
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
-from vhcore.errors import ConfigurationError, ReferenceTaken, StorageUnavailable
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.client import DynamoDBClient
+from vhcore.dal.aws import client
+from vhcore.errors import (
+    ConcurrentChange,
+    ConfigurationError,
+    NotFound,
+    ReferenceTaken,
+    StorageUnavailable,
+)
 
 TABLE_ENV = "REGISTRATIONS_TABLE"
 REGISTRATION_SK = "REGISTRATION"
 REFERENCE_SK = "REFERENCE"
+QUEUE_INDEX = "queue"
 
-# Fail fast: a partner waits for the answer, and a retry with the same content is safe.
-_CONFIG = Config(connect_timeout=2, read_timeout=4, retries={"max_attempts": 3, "mode": "standard"})
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
 
 
-@cache
-def _client() -> DynamoDBClient:
-    return boto3.client("dynamodb", config=_CONFIG)
+def _client() -> Any:
+    return client("dynamodb")
 
 
 def table_name() -> str:
@@ -44,22 +51,32 @@ def registration_key(registration_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"REG#{registration_id}"}, "sk": {"S": REGISTRATION_SK}}
 
 
-def _attribute(value: Any) -> dict[str, Any]:
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, int):
-        return {"N": str(value)}
-    if value is None:
-        return {"NULL": True}
-    return {"S": str(value)}
+def to_item(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in fields.items() if v is not None}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def _unavailable(action: str, exc: Exception) -> StorageUnavailable:
+    return StorageUnavailable(f"{action} failed")
 
 
 def put_new_registration(registration_id: str, reference: str, fields: dict[str, Any]) -> None:
     """Write the registration and claim its reference, both or neither."""
     table = table_name()
-    item = registration_key(registration_id) | {
-        k: _attribute(v) for k, v in fields.items() if v is not None
-    }
+    item = registration_key(registration_id) | to_item(fields)
     claim = {
         "pk": {"S": f"REF#{reference}"},
         "sk": {"S": REFERENCE_SK},
@@ -88,9 +105,9 @@ def put_new_registration(registration_id: str, reference: str, fields: dict[str,
         reasons = exc.response.get("CancellationReasons") or []
         if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
             raise ReferenceTaken(reference) from exc
-        raise StorageUnavailable("storing the registration failed") from exc
+        raise _unavailable("storing the registration", exc) from exc
     except BotoCoreError as exc:
-        raise StorageUnavailable("storing the registration failed") from exc
+        raise _unavailable("storing the registration", exc) from exc
 
 
 def get_registration(registration_id: str) -> dict[str, Any] | None:
@@ -99,8 +116,156 @@ def get_registration(registration_id: str) -> dict[str, Any] | None:
             TableName=table_name(), Key=registration_key(registration_id), ConsistentRead=True
         )
     except (ClientError, BotoCoreError) as exc:
-        raise StorageUnavailable("reading the registration failed") from exc
+        raise _unavailable("reading the registration", exc) from exc
     item = response.get("Item")
-    if item is None:
-        return None
-    return {k: next(iter(v.values())) for k, v in item.items()}
+    return from_item(item) if item else None
+
+
+def find_by_reference(reference: str) -> str | None:
+    """The registration id behind a reference, or None."""
+    try:
+        response = _client().get_item(
+            TableName=table_name(),
+            Key={"pk": {"S": f"REF#{reference}"}, "sk": {"S": REFERENCE_SK}},
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise _unavailable("reading a reference", exc) from exc
+    item = response.get("Item")
+    return str(item["registration_id"]["S"]) if item else None
+
+
+def delete_reference(reference: str) -> None:
+    try:
+        _client().delete_item(
+            TableName=table_name(),
+            Key={"pk": {"S": f"REF#{reference}"}, "sk": {"S": REFERENCE_SK}},
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise _unavailable("deleting a reference", exc) from exc
+
+
+def _update_expression(
+    fields: dict[str, Any], names: dict[str, str], values: dict[str, Any]
+) -> list[str]:
+    parts = []
+    for index, (name, value) in enumerate(fields.items()):
+        names[f"#f{index}"] = name
+        if value is None:
+            continue
+        values[f":f{index}"] = _serializer.serialize(value)
+        parts.append(f"#f{index} = :f{index}")
+    return parts
+
+
+def transition(
+    registration_id: str,
+    *,
+    expected_status: str,
+    fields: dict[str, Any],
+    event: dict[str, Any],
+) -> dict[str, Any]:
+    """Set ``fields`` and append ``event`` to the history, only if the status is still
+    ``expected_status`` (optimistic locking). Returns the item as it is now."""
+    names: dict[str, str] = {"#status": "status", "#history": "history"}
+    values: dict[str, Any] = {
+        ":expected": {"S": expected_status},
+        ":event": {"L": [_serializer.serialize(event)]},
+        ":empty": {"L": []},
+    }
+    sets = _update_expression(fields, names, values)
+    sets.append("#history = list_append(if_not_exists(#history, :empty), :event)")
+    try:
+        response = _client().update_item(
+            TableName=table_name(),
+            Key=registration_key(registration_id),
+            UpdateExpression="SET " + ", ".join(sets),
+            ConditionExpression="attribute_exists(pk) AND #status = :expected",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if get_registration(registration_id) is None:
+                raise NotFound(registration_id) from exc
+            raise ConcurrentChange(registration_id) from exc
+        raise _unavailable("updating the registration", exc) from exc
+    except BotoCoreError as exc:
+        raise _unavailable("updating the registration", exc) from exc
+    return from_item(response["Attributes"])
+
+
+def set_fields(
+    registration_id: str,
+    fields: dict[str, Any],
+    *,
+    condition: str | None = None,
+    condition_values: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
+    """Set clear fields. With a condition: None when it does not hold (nothing written)."""
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {
+        k: _serializer.serialize(v) for k, v in (condition_values or {}).items()
+    }
+    sets = _update_expression(fields, names, values)
+    request: dict[str, Any] = {
+        "TableName": table_name(),
+        "Key": registration_key(registration_id),
+        "UpdateExpression": "SET " + ", ".join(sets),
+        "ExpressionAttributeNames": names,
+        "ReturnValues": "ALL_NEW",
+        "ConditionExpression": "attribute_exists(pk)"
+        + (f" AND ({condition})" if condition else ""),
+    }
+    if values:
+        request["ExpressionAttributeValues"] = values
+    try:
+        response = _client().update_item(**request)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return None
+        raise _unavailable("updating the registration", exc) from exc
+    except BotoCoreError as exc:
+        raise _unavailable("updating the registration", exc) from exc
+    return from_item(response["Attributes"])
+
+
+def queue(queue_pk: str, limit: int = 500) -> list[dict[str, Any]]:
+    """Registrations on one triage queue (``TRIAGE#<date>`` or ``TRIAGE#te-plannen``), in
+    order of receipt. Clear attributes only: the ciphertexts are left out."""
+    items: list[dict[str, Any]] = []
+    request: dict[str, Any] = {
+        "TableName": table_name(),
+        "IndexName": QUEUE_INDEX,
+        "KeyConditionExpression": "queue_pk = :q",
+        "ExpressionAttributeValues": {":q": {"S": queue_pk}},
+    }
+    try:
+        while len(items) < limit:
+            response = _client().query(**request)
+            items += [from_item(i) for i in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                break
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    except (ClientError, BotoCoreError) as exc:
+        raise _unavailable("reading the triage queue", exc) from exc
+    for item in items:
+        item.pop("personal", None)
+        item.pop("contact", None)
+    return items[:limit]
+
+
+def put_agenda(triage_date: str, fields: dict[str, Any]) -> bool:
+    """Fix the agenda of a triage date once; False when it was already fixed."""
+    item = {"pk": {"S": f"AGENDA#{triage_date}"}, "sk": {"S": "AGENDA"}} | to_item(fields)
+    try:
+        _client().put_item(
+            TableName=table_name(), Item=item, ConditionExpression="attribute_not_exists(pk)"
+        )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return False
+        raise _unavailable("fixing the agenda", exc) from exc
+    except BotoCoreError as exc:
+        raise _unavailable("fixing the agenda", exc) from exc
+    return True

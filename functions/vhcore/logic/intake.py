@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
-from typing import Any
+from functools import cache
+from typing import Any, Protocol
 
-from vhcore.dal import crypto, registrations
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency import idempotent_function
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
+)
+from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
+
+from vhcore import calendar, clock
+from vhcore.dal import crypto, idempotency, registrations
 from vhcore.errors import ReferenceTaken, StorageUnavailable
 from vhcore.house import current_house
-from vhcore.log import logger
+from vhcore.log import logger, metrics
+from vhcore.logic.retention import expires_at
 from vhcore.reference import new_reference
 from vhcore.registration import OTHER_ORGANISATION, RegistrationAccepted, RegistrationRequest
+from vhcore.status import Status
 
 MAX_REFERENCE_ATTEMPTS = 5
+# A duplicate that arrives while the first is still being stored waits for its answer.
+IN_PROGRESS_WAIT_SECONDS = 0.1
+IN_PROGRESS_MAX_WAIT_SECONDS = 6.0
+# Not part of the registration's content: a new id or a bot's honeypot changes nothing.
+NOT_CONTENT = {"submission_id", "website"}
 
 
 def _utc(moment: dt.datetime) -> str:
@@ -22,43 +40,119 @@ def _utc(moment: dt.datetime) -> str:
 
 def personal_data(request: RegistrationRequest) -> dict[str, Any]:
     """Everything that identifies or describes a person, registrant included: this is what
-    gets encrypted. Only staff with the admin function can read it back."""
-    return request.model_dump(mode="json", exclude={"submission_id"})
+    gets encrypted. Only staff, through the admin function, can read it back."""
+    return request.model_dump(mode="json", exclude=NOT_CONTENT)
 
 
-def clear_fields(request: RegistrationRequest, reference: str, received_at: str) -> dict[str, Any]:
+def accepted(reference: str, moment: dt.datetime) -> RegistrationAccepted:
+    house = current_house()
+    return RegistrationAccepted(
+        reference=reference,
+        received_at=moment.replace(microsecond=0),
+        respond_by=calendar.respond_by(moment, house),
+        triage_date=calendar.triage_date(moment, house),
+    )
+
+
+def clear_fields(
+    request: RegistrationRequest, registration_id: str, answer: RegistrationAccepted
+) -> dict[str, Any]:
     """What the triage queue may see without decrypting: no names, no descriptions."""
     house = current_house()
     registrant = request.registrant
+    received_at = _utc(answer.received_at)
     return {
-        "reference": reference,
-        "status": "received",
+        "reference": answer.reference,
+        "status": Status.RECEIVED.value,
         "received_at": received_at,
+        "respond_by": _utc(answer.respond_by),
+        "escalate_at": _utc(calendar.escalate_at(answer.received_at, house)),
+        "triage_date": answer.triage_date.isoformat() if answer.triage_date else None,
+        # Until a decision: the longest retention period, from receipt.
+        "expires_at": expires_at(house, answer.received_at, taken_on=None),
         "house": house.id,
         "registrant_organisation": registrant.organisation,
+        "urgency": request.urgency.value,
+        "criteria_met": request.criteria_met,
         "sender_verified": (
             registrant.organisation != OTHER_ORGANISATION
             and house.is_partner_address(str(registrant.email))
         ),
+        "person_count": len(request.persons),
     }
 
 
-def register(request: RegistrationRequest, now: dt.datetime | None = None) -> RegistrationAccepted:
-    """Store a new registration; raise ``StorageUnavailable`` when nothing could be kept."""
-    moment = now or dt.datetime.now(dt.UTC)
+def _store(request: RegistrationRequest, moment: dt.datetime) -> RegistrationAccepted:
     registration_id = str(uuid.uuid4())
     logger.append_keys(registration_id=registration_id)
     ciphertext = crypto.encrypt_personal_data(personal_data(request), registration_id)
-    received_at = _utc(moment)
+    contact = crypto.encrypt_contact(str(request.registrant.email), registration_id)
     for _ in range(MAX_REFERENCE_ATTEMPTS):
-        reference = new_reference()
-        fields = clear_fields(request, reference, received_at) | {"personal": ciphertext}
+        answer = accepted(new_reference(), moment)
+        fields = clear_fields(request, registration_id, answer) | {
+            "personal": ciphertext,
+            "contact": contact,
+        }
         try:
-            registrations.put_new_registration(registration_id, reference, fields)
+            registrations.put_new_registration(registration_id, answer.reference, fields)
         except ReferenceTaken:
             logger.warning("reference collision, drawing a new one")
             continue
-        logger.append_keys(reference=reference)
+        logger.append_keys(reference=answer.reference)
         logger.info("registration stored")
-        return RegistrationAccepted(reference=reference, received_at=moment.replace(microsecond=0))
+        metrics.add_metric(name="RegistrationReceived", unit=MetricUnit.Count, value=1)
+        return answer
     raise StorageUnavailable("no free reference after several attempts")
+
+
+class _Once(Protocol):
+    def __call__(
+        self, *, idempotency_key: dict[str, Any], request: RegistrationRequest, moment: dt.datetime
+    ) -> RegistrationAccepted: ...
+
+
+@cache
+def _store_once() -> _Once:
+    """``_store`` behind Powertools idempotency; built on first use (its client is not
+    needed at import, and tests point it at the emulator first)."""
+
+    def store(
+        *, idempotency_key: dict[str, Any], request: RegistrationRequest, moment: dt.datetime
+    ) -> RegistrationAccepted:
+        return _store(request, moment)
+
+    once: _Once = idempotent_function(
+        data_keyword_argument="idempotency_key",
+        persistence_store=idempotency.persistence_layer(),
+        config=idempotency.config,
+        output_serializer=PydanticSerializer(RegistrationAccepted),
+    )(store)
+    return once
+
+
+def idempotency_key(request: RegistrationRequest) -> dict[str, Any]:
+    """The submission id the form's script made, or without one the whole content."""
+    if request.submission_id:
+        return {"submission_id": request.submission_id}
+    return {"content": personal_data(request)}
+
+
+def register(request: RegistrationRequest, now: dt.datetime | None = None) -> RegistrationAccepted:
+    """Store a new registration once; raise ``StorageUnavailable`` when nothing was kept."""
+    moment = now or clock.now()
+    if request.website:
+        # Honeypot filled: a bot. Answer as if accepted, keep nothing, count it.
+        metrics.add_metric(name="HoneypotFilled", unit=MetricUnit.Count, value=1)
+        logger.info("honeypot filled; nothing stored")
+        return accepted(new_reference(), moment)
+    key = idempotency_key(request)
+    deadline = time.monotonic() + IN_PROGRESS_MAX_WAIT_SECONDS
+    while True:
+        try:
+            return _store_once()(idempotency_key=key, request=request, moment=moment)
+        except IdempotencyAlreadyInProgressError:
+            if time.monotonic() > deadline:
+                raise StorageUnavailable("a duplicate is still being stored") from None
+            time.sleep(IN_PROGRESS_WAIT_SECONDS)
+        except IdempotencyPersistenceLayerError as exc:
+            raise StorageUnavailable("idempotency records unavailable") from exc

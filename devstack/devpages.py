@@ -1,0 +1,182 @@
+"""``/dev/``: the local stack's own pages (dev mode only, never deployed): the outbox of sent
+e-mails, the simulated time and buttons to move it forward."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from devstack.clock import SimClock
+from devstack.outbox import Outbox, SentEmail
+from vhcore import calendar
+
+MAX_DAYS = 400
+
+
+@dataclass
+class DevTools:
+    clock: SimClock
+    outbox: Outbox
+
+
+@dataclass(frozen=True)
+class Page:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _offset_text(offset: dt.timedelta) -> str:
+    if offset <= dt.timedelta(0):
+        return "gelijk aan de echte tijd"
+    days, seconds = offset.days, offset.seconds
+    hours = seconds // 3600
+    parts = []
+    if days:
+        parts.append(f"{days} {'dag' if days == 1 else 'dagen'}")
+    if hours:
+        parts.append(f"{hours} uur")
+    if not parts:
+        parts.append("minder dan een uur")
+    return " en ".join(parts) + " vooruit op de echte tijd"
+
+
+def _mail(message: SentEmail, index: int) -> str:
+    subject = message.subject or "(geen onderwerp)"
+    if message.is_html:
+        body = (
+            f'<iframe class="body" sandbox srcdoc="{_e(message.body)}" '
+            f'title="Inhoud van e-mail {index}: {_e(subject)}"></iframe>'
+        )
+    else:
+        body = f'<pre class="body">{_e(message.body)}</pre>'
+    cc = f"<dt>Cc</dt><dd>{_e(', '.join(message.cc))}</dd>" if message.cc else ""
+    return (
+        f'<article aria-labelledby="mail-{index}">'
+        f'<h3 id="mail-{index}">{_e(subject)}</h3>'
+        "<dl>"
+        f"<dt>Aan</dt><dd>{_e(', '.join(message.to) or '(niemand)')}</dd>{cc}"
+        f"<dt>Van</dt><dd>{_e(message.source)}</dd>"
+        f"<dt>Verzonden</dt><dd>{_e(calendar.dutch_datetime(message.sent_at))}</dd>"
+        f"<dt>Opmaak</dt><dd>{'HTML' if message.is_html else 'platte tekst'}</dd>"
+        f"</dl>{body}</article>"
+    )
+
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;
+color:#1a1a1a;background:#fff;line-height:1.5}
+a{color:#00527a}
+.note{background:#fff4ce;border-left:4px solid #8a6d00;padding:.5rem 1rem}
+form{display:inline-block;margin:0 .5rem .5rem 0}
+button{font:inherit;padding:.5rem 1rem;border:2px solid #00527a;background:#00527a;color:#fff;
+border-radius:4px;cursor:pointer}
+button:focus-visible,a:focus-visible{outline:3px solid #b35900;outline-offset:2px}
+article{border:1px solid #6b6b6b;border-radius:4px;padding:0 1rem 1rem;margin:1rem 0}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
+dt{font-weight:bold}dd{margin:0}
+.body{width:100%;min-height:24rem;border:1px solid #6b6b6b;white-space:pre-wrap;
+background:#fafafa;padding:.5rem;box-sizing:border-box}
+"""
+
+
+def render_page(tools: DevTools, notice: str = "") -> str:
+    now = tools.clock.now()
+    messages = tools.outbox.messages()
+    mails = "".join(_mail(m, len(messages) - i) for i, m in enumerate(messages))
+    notice_html = f'<p class="note" role="status">{_e(notice)}</p>' if notice else ""
+    return f"""<!doctype html>
+<html lang="nl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Ontwikkelomgeving: klok en verzonden e-mails</title>
+<style>{_STYLE}</style>
+</head>
+<body>
+<header><p><a href="/">Naar de site</a></p></header>
+<main>
+<h1>Ontwikkelomgeving</h1>
+<p class="note">Alleen lokaal: deze pagina bestaat niet in de echte omgeving.
+E-mails worden hier getoond en niet echt verstuurd.</p>
+{notice_html}
+<section aria-labelledby="klok">
+<h2 id="klok">Gesimuleerde tijd</h2>
+<p>Het is nu <strong><time datetime="{_e(now.astimezone(dt.UTC).isoformat())}">{
+        _e(calendar.dutch_datetime(now))
+    }</time></strong> ({_e(_offset_text(tools.clock.offset()))}).</p>
+<p>Vooruitzetten laat termijnen verlopen: wachtende stappen gaan verder, geplande taken
+(zoals het vaststellen van de triage-agenda) lopen op hun moment en verlopen gegevens worden
+verwijderd.</p>
+<form method="post" action="/dev/clock?workdays=1">
+<button type="submit">Klok 1 werkdag vooruit</button></form>
+<form method="post" action="/dev/clock?days=7">
+<button type="submit">Klok 1 week vooruit</button></form>
+</section>
+<section aria-labelledby="uitbak">
+<h2 id="uitbak">Verzonden e-mails ({len(messages)})</h2>
+<p>Nieuwste eerst. <a href="/dev/">Vernieuwen</a> ·
+<a href="/dev/outbox.json">als JSON</a></p>
+{mails or "<p>Nog geen e-mails verzonden.</p>"}
+</section>
+</main>
+</body>
+</html>
+"""
+
+
+def _html(status: int, text: str) -> Page:
+    return Page(
+        status,
+        {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"},
+        text.encode("utf-8"),
+    )
+
+
+def advance_by(clock: SimClock, *, days: int = 0, workdays: int = 0) -> dt.datetime:
+    """Move the clock ``days`` calendar days, or to the same wall time ``workdays`` Dutch
+    working days later."""
+    if workdays:
+        local = calendar.to_local(clock.now())
+        day = calendar.add_working_days(local.date(), workdays)
+        target = dt.datetime.combine(day, local.time().replace(fold=0), local.tzinfo)
+        return clock.advance(target.astimezone(dt.UTC) - clock.now())
+    return clock.advance(days=days)
+
+
+def handle(tools: DevTools, method: str, path: str, query: str) -> Page | None:
+    """The answer for a ``/dev/`` request, or None when the path is not a dev page."""
+    if path in ("/dev", "/dev/") and method in ("GET", "HEAD"):
+        return _html(200, render_page(tools))
+    if path == "/dev/outbox.json" and method in ("GET", "HEAD"):
+        body = {
+            "now": tools.clock.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "messages": [m.as_json() for m in tools.outbox.messages()],
+        }
+        return Page(
+            200,
+            {"Content-Type": "application/json", "Cache-Control": "no-store"},
+            json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        )
+    if path == "/dev/clock":
+        if method != "POST":
+            return Page(405, {"Allow": "POST"}, b"")
+        params = parse_qs(query)
+        try:
+            days = int(params.get("days", ["0"])[0])
+            workdays = int(params.get("workdays", ["0"])[0])
+        except ValueError:
+            return _html(400, "<!doctype html><title>Fout</title><p>Geef een heel getal.</p>")
+        if not (0 <= days <= MAX_DAYS and 0 <= workdays <= MAX_DAYS) or not (days or workdays):
+            return _html(400, "<!doctype html><title>Fout</title><p>Ongeldig aantal dagen.</p>")
+        advance_by(tools.clock, days=days, workdays=workdays)
+        return Page(303, {"Location": "/dev/", "Cache-Control": "no-store"}, b"")
+    return None

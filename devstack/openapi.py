@@ -1,0 +1,69 @@
+"""The OpenAPI document of every HTTP function, generated from the code (Powertools).
+
+``python -m devstack.openapi`` writes ``docs/openapi.json``; a test fails when the committed
+document and the code disagree. Which functions serve HTTP is read from the template.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from typing import Any
+
+from devstack.template import REPO, http_routes, resources, transformed
+
+DOCUMENT = REPO / "docs" / "openapi.json"
+TITLE = "Veiligheidshuis API"
+VERSION = "1.0.0"
+
+
+def generate() -> dict[str, Any]:
+    template = transformed()
+    handlers = {
+        logical_id: props["Handler"]
+        for logical_id, props in resources(template, "AWS::Lambda::Function").items()
+    }
+    merged: dict[str, Any] = {"paths": {}, "components": {"schemas": {}}}
+    for function in sorted({route.function for route in http_routes(template)}):
+        module = importlib.import_module(handlers[function].rpartition(".")[0])
+        document = module.app.get_openapi_json_schema(
+            title=TITLE,
+            version=VERSION,
+            description="Registration, triage and follow-up for one Veiligheidshuis.",
+        )
+        spec = json.loads(document)
+        merged["openapi"] = spec["openapi"]
+        merged["info"] = spec["info"]
+        merged["paths"].update(spec.get("paths", {}))
+        merged["components"]["schemas"].update(spec.get("components", {}).get("schemas", {}))
+    _drop_unused_schemas(merged)
+    return merged
+
+
+def _drop_unused_schemas(document: dict[str, Any]) -> None:
+    """Powertools adds its default validation-error schemas even when every route documents
+    its own 422; keep only the schemas something refers to."""
+    schemas = document["components"]["schemas"]
+    while True:
+        text = json.dumps({k: v for k, v in document.items() if k != "components"})
+        text += json.dumps(schemas)
+        unused = [n for n in schemas if f'"#/components/schemas/{n}"' not in text]
+        if not unused:
+            return
+        for name in unused:
+            del schemas[name]
+
+
+def render() -> str:
+    return json.dumps(generate(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def main() -> None:
+    DOCUMENT.parent.mkdir(exist_ok=True)
+    DOCUMENT.write_text(render(), encoding="utf-8")
+    print(f"wrote {DOCUMENT.relative_to(REPO)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

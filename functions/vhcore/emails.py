@@ -1,0 +1,77 @@
+"""The product's e-mails, in plain Dutch, rendered from templates with auto-escaping.
+
+What an e-mail may contain: the reference, dates, the next step, the house's outcome texts
+and contact line. Never a betrokkene's name or details, never the description or advice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from vhcore.calendar import dutch_date, dutch_datetime
+from vhcore.house import current_house
+from vhcore.pages import TEMPLATES
+
+SUBJECTS = {
+    "receipt": "Ontvangstbevestiging van uw aanmelding {reference}",
+    "information-request": "Meer informatie nodig voor aanmelding {reference}",
+    "decision": "Besluit over uw aanmelding {reference}",
+    "reminder": "Herinnering: nog geen contact bij aanmelding {reference}",
+    "escalation": "Tweede herinnering: nog geen contact bij aanmelding {reference}",
+    "agenda": "Agenda triage {triage_date}: {count} aanmelding(en)",
+}
+TEMPLATE_OF = {"escalation": "reminder"}
+
+
+@dataclass(frozen=True)
+class Email:
+    subject: str
+    text: str
+    html: str
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def site_url() -> str:
+    return os.environ.get("SITE_URL", "").rstrip("/")
+
+
+def _dates(context: dict[str, Any]) -> dict[str, Any]:
+    """ISO values from the item -> Dutch words for the reader."""
+    out = dict(context)
+    for key in ("received_at", "respond_by"):
+        if isinstance(out.get(key), str):
+            out[key] = dutch_datetime(dt.datetime.fromisoformat(out[key]))
+    if isinstance(out.get("triage_date"), str):
+        out["triage_date"] = dutch_date(dt.date.fromisoformat(out["triage_date"]))
+    return out
+
+
+def render(kind: str, **context: Any) -> Email:
+    house = current_house()
+    values = _dates(context) | {
+        "house": house,
+        "site_url": site_url(),
+        "escalation": kind == "escalation",
+    }
+    values.setdefault("staff_url", f"{site_url()}/beheer/")
+    name = TEMPLATE_OF.get(kind, kind)
+    subject = SUBJECTS[kind].format(**values)
+    env = _environment()
+    text = env.get_template(f"email/{name}.txt").render(values)
+    html = env.get_template(f"email/{name}.html").render(values | {"subject": subject})
+    return Email(subject=subject, text=text, html=html)

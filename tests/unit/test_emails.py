@@ -1,0 +1,74 @@
+"""E-mails: plain Dutch, the reference and the next step, never data of a betrokkene."""
+
+from __future__ import annotations
+
+import pytest
+
+from vhcore.emails import SUBJECTS, render
+from vhcore.house import current_house
+
+ITEM = {
+    "reference": "VH-7K3M-Q9TX",
+    "received_at": "2026-11-23T10:15:00Z",
+    "respond_by": "2026-11-30T16:00:00Z",
+    "triage_date": "2026-11-26",
+}
+
+
+@pytest.fixture(autouse=True)
+def site(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITE_URL", "https://vh.example.org")
+
+
+def test_the_receipt_gives_reference_dates_in_dutch_and_the_houses_promise() -> None:
+    email = render("receipt", **ITEM)
+    assert email.subject == "Ontvangstbevestiging van uw aanmelding VH-7K3M-Q9TX"
+    for part in (email.text, email.html):
+        assert "VH-7K3M-Q9TX" in part
+        assert "maandag 23 november 2026 om 11.15 uur" in part
+        assert "maandag 30 november 2026 om 17.00 uur" in part
+        assert "donderdag 26 november 2026" in part
+        assert current_house().response_term.promise in part
+        assert "geen gegevens over de betrokkene" in part
+
+
+def test_without_a_triage_date_the_receipt_says_it_will_be_planned() -> None:
+    email = render("receipt", **(ITEM | {"triage_date": None}))
+    assert "plannen wij de bespreking in de triage in" in email.text
+
+
+def test_the_decision_notice_names_the_houses_outcome() -> None:
+    outcome = current_house().outcomes[1]
+    email = render("decision", outcome=outcome, **ITEM)
+    assert outcome.label in email.text and outcome.description in email.html
+
+
+def test_reminders_link_staff_to_the_case_and_escalation_says_it_is_the_second() -> None:
+    staff_url = "https://vh.example.org/beheer/#VH-7K3M-Q9TX"
+    first = render("reminder", staff_url=staff_url, **ITEM)
+    second = render("escalation", staff_url=staff_url, **ITEM)
+    assert staff_url in first.text and "tweede herinnering" not in first.text.lower()
+    assert "tweede herinnering" in second.text.lower()
+
+
+def test_the_agenda_mail_has_a_count_and_a_link_only() -> None:
+    email = render("agenda", triage_date="2026-11-26", count=3)
+    assert email.subject == "Agenda triage donderdag 26 november 2026: 3 aanmelding(en)"
+    assert "Er staan 3 aanmeldingen op." in email.text
+    assert "https://vh.example.org/beheer/" in email.html
+
+
+def test_html_mails_escape_what_they_insert() -> None:
+    email = render("receipt", **(ITEM | {"reference": "<script>x</script>"}))
+    assert "<script>x</script>" not in email.html
+    assert "&lt;script&gt;" in email.html
+
+
+def test_every_kind_has_a_subject_and_renders() -> None:
+    outcome = current_house().outcomes[0]
+    for kind in SUBJECTS:
+        if kind == "agenda":
+            email = render(kind, triage_date="2026-11-26", count=1)
+        else:
+            email = render(kind, outcome=outcome, staff_url="https://x.example/", **ITEM)
+        assert email.subject and email.text.strip() and '<html lang="nl">' in email.html
