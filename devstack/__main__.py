@@ -12,6 +12,24 @@ from devstack.seed import seed_examples
 from devstack.stack import LocalSystem, build_site
 from devstack.template import REPO
 
+# The dev users' passwords: generated on the first run, then kept (git-ignored, mode 0600).
+STAFF_PASSWORDS = REPO / ".cache" / "devstack" / "staff-passwords.json"
+
+
+def staff_login_text(url: str, staff: dict[str, tuple[str, str]]) -> str:
+    """The "Dev staff login" block of the start-up message."""
+    width = max((len(username) for username, _ in staff.values()), default=0)
+    lines = [
+        "Dev staff login (local user pool only; the emulator asks no MFA code):",
+        f"  sign in at         {url}/api/admin/auth/login  (or via {url}/beheer/)",
+        *(
+            f"  {group:<18} {username:<{width}}  {password}"
+            for group, (username, password) in staff.items()
+        ),
+        f"  passwords kept in  {STAFF_PASSWORDS.relative_to(REPO)}",
+    ]
+    return "\n".join(lines)
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run the Veiligheidshuis locally.")
@@ -30,6 +48,7 @@ def main() -> None:
         moto_port=args.moto_port,
         gateway_port=args.port,
         dev=True,
+        staff_password_file=STAFF_PASSWORDS,
     ).start()
     system.mail.listeners.append(print_to_console)
     system.pump.start()
@@ -47,7 +66,8 @@ def main() -> None:
         f"  outbox and clock   {system.url}/dev/ (sent e-mails; move the clock forward)\n"
         f"  house              houses/{args.house}.yaml\n"
         f"  example cases      {', '.join(references)}\n"
-        "Press Ctrl-C to stop.\n",
+        f"\n{staff_login_text(system.url, system.staff_users)}\n"
+        "\nPress Ctrl-C to stop.\n",
         flush=True,
     )
     stop.wait()

@@ -1,17 +1,23 @@
 """``/dev/``: the local stack's own pages (dev mode only, never deployed): the outbox of sent
-e-mails, the simulated time and buttons to move it forward."""
+e-mails, the simulated time and buttons to move it forward, the dev staff users, and under
+``/dev/oauth2/`` and ``/dev/logout`` the stand-in for Cognito's hosted login
+(``devstack.auth.DevLogin``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from devstack.clock import SimClock
 from devstack.outbox import Outbox, SentEmail
 from vhcore import calendar
+
+if TYPE_CHECKING:
+    from devstack.auth import DevLogin
 
 MAX_DAYS = 400
 
@@ -20,6 +26,9 @@ MAX_DAYS = 400
 class DevTools:
     clock: SimClock
     outbox: Outbox
+    # The hosted login's stand-in, and group -> (username, password) of the dev users.
+    login: DevLogin | None = None
+    staff: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -82,8 +91,33 @@ button:focus-visible,a:focus-visible{outline:3px solid #b35900;outline-offset:2p
 article{border:1px solid #6b6b6b;border-radius:4px;padding:0 1rem 1rem;margin:1rem 0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
 dt{font-weight:bold}dd{margin:0}
+table{border-collapse:collapse}caption{text-align:left;font-weight:bold}
+th,td{border:1px solid #6b6b6b;padding:.25rem .5rem;text-align:left}
 .body{width:100%;min-height:24rem;border:1px solid #6b6b6b;white-space:pre-wrap;
 background:#fafafa;padding:.5rem;box-sizing:border-box}
+"""
+
+
+def _staff(tools: DevTools) -> str:
+    if not tools.staff:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_e(group)}</td><td><code>{_e(username)}</code></td>"
+        f"<td><code>{_e(password)}</code></td></tr>"
+        for group, (username, password) in tools.staff.items()
+    )
+    return f"""<section aria-labelledby="medewerkers">
+<h2 id="medewerkers">Medewerkers (dev-gebruikers)</h2>
+<p>Eén gebruiker per groep, alleen in de lokale gebruikerspool. Een code uit een
+authenticator-app wordt lokaal niet gevraagd.</p>
+<p><a href="/beheer/">Inloggen als medewerker</a></p>
+<table>
+<caption>Dev-gebruikers per groep</caption>
+<thead><tr><th scope="col">Groep</th><th scope="col">E-mailadres</th>
+<th scope="col">Wachtwoord</th></tr></thead>
+<tbody>{rows}</tbody>
+</table>
+</section>
 """
 
 
@@ -108,6 +142,7 @@ def render_page(tools: DevTools, notice: str = "") -> str:
 <p class="note">Alleen lokaal: deze pagina bestaat niet in de echte omgeving.
 E-mails worden hier getoond en niet echt verstuurd.</p>
 {notice_html}
+{_staff(tools)}
 <section aria-labelledby="klok">
 <h2 id="klok">Gesimuleerde tijd</h2>
 <p>Het is nu <strong><time datetime="{_e(now.astimezone(dt.UTC).isoformat())}">{
@@ -152,19 +187,21 @@ def advance_by(clock: SimClock, *, days: int = 0, workdays: int = 0) -> dt.datet
     return clock.advance(days=days)
 
 
-def handle(tools: DevTools, method: str, path: str, query: str) -> Page | None:
+def handle(tools: DevTools, method: str, path: str, query: str, body: bytes = b"") -> Page | None:
     """The answer for a ``/dev/`` request, or None when the path is not a dev page."""
+    if tools.login is not None and (path.startswith("/dev/oauth2/") or path == "/dev/logout"):
+        return tools.login.handle(method, path, query, body)
     if path in ("/dev", "/dev/") and method in ("GET", "HEAD"):
         return _html(200, render_page(tools))
     if path == "/dev/outbox.json" and method in ("GET", "HEAD"):
-        body = {
+        answer = {
             "now": tools.clock.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "messages": [m.as_json() for m in tools.outbox.messages()],
         }
         return Page(
             200,
             {"Content-Type": "application/json", "Cache-Control": "no-store"},
-            json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            json.dumps(answer, ensure_ascii=False).encode("utf-8"),
         )
     if path == "/dev/clock":
         if method != "POST":

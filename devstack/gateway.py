@@ -1,7 +1,13 @@
 """One local origin for site and API, as CloudFront gives in AWS: ``/api/...`` becomes an
 API Gateway HTTP API (payload 2.0) event for the real handler; everything else is a file of
 the built site. In dev mode (``make dev`` and the tests) ``/dev/`` adds the local stack's own
-pages: sent e-mails and the simulated clock (``devstack.devpages``)."""
+pages: sent e-mails and the simulated clock (``devstack.devpages``), the hosted login's
+stand-in (``devstack.auth``).
+
+Routes with a JWT authorizer in the template get API Gateway's token checks first
+(``devstack.auth.JwtAuthorizer``): 401 without a valid token, the claims in
+``requestContext.authorizer.jwt`` otherwise. As the CloudFront function does in AWS, the
+session cookie becomes the ``Authorization`` header for ``/api/admin/*``."""
 
 from __future__ import annotations
 
@@ -14,17 +20,28 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from devstack.auth import (
+    FORBIDDEN,
+    UNAUTHORIZED,
+    InsufficientScope,
+    JwtAuthorizer,
+    Unauthorized,
+    authorizers,
+    edge_headers,
+)
 from devstack.devpages import DevTools
 from devstack.devpages import handle as dev_page
+from devstack.edge import security_headers
 from devstack.provision import Stack
-from devstack.template import ACCOUNT, REGION, Route
+from devstack.template import ACCOUNT, REGION, Route, transformed
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's own payload limit
@@ -51,7 +68,7 @@ class LambdaContext:
 
 
 def _route_pattern(path: str) -> re.Pattern[str]:
-    pattern = re.sub(r"\\\{(\w+)\\\+?\\\}", r"(?P<\1>[^/]+)", re.escape(path))
+    pattern = re.sub(r"\\\{(\w+)(?:\\\+)?\\\}", r"(?P<\1>[^/]+)", re.escape(path))
     return re.compile(f"^{pattern}$")
 
 
@@ -64,7 +81,12 @@ class ApiRouter:
     def __post_init__(self) -> None:
         self._routes = [(route, _route_pattern(route.path)) for route in self.stack.routes]
         self._handlers: dict[str, Handler] = {}
+        self._overrides: dict[str, Handler] = {}
         self._lock = threading.Lock()
+        self.authorizers: dict[str, JwtAuthorizer] = authorizers(self.stack)
+        for route in self.stack.routes:
+            if route.authorizer and route.authorizer not in self.authorizers:
+                raise ValueError(f"{route.method} {route.path}: no authorizer {route.authorizer}")
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         for route, pattern in self._routes:
@@ -73,8 +95,22 @@ class ApiRouter:
                 return route, found.groupdict()
         return None
 
+    @contextmanager
+    def override(self, function: str, handler: Handler) -> Iterator[None]:
+        """Tests only: ``handler`` answers for ``function``'s routes while the block runs
+        (the authorizer still runs first)."""
+        with self._lock:
+            self._overrides[function] = handler
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._overrides.pop(function, None)
+
     def handler(self, route: Route) -> Handler:
         with self._lock:
+            if route.function in self._overrides:
+                return self._overrides[route.function]
             if route.function not in self._handlers:
                 module_name, _, attribute = self.stack.handler(route.function).rpartition(".")
                 module = importlib.import_module(module_name)
@@ -153,9 +189,25 @@ def invoke(router: ApiRouter, event: dict[str, Any], route: Route) -> dict[str, 
 def make_handler(
     router: ApiRouter, site_dir: Path, dev: DevTools | None = None
 ) -> type[BaseHTTPRequestHandler]:
+    edge: dict[str, str] = {}
+
+    def response_policy() -> dict[str, str]:
+        """CloudFront's response-headers policy, once the site is built (tests build it
+        after the gateway starts)."""
+        if not edge and (site_dir / "index.html").is_file():
+            edge.update(security_headers(transformed(), router.stack.resolver, site_dir))
+        return edge
+
     class Gateway(BaseHTTPRequestHandler):
         server_version = "vh-local"
         sys_version = ""
+
+        def end_headers(self) -> None:
+            # As the distribution does for site and API; the dev pages are local only.
+            if not urlsplit(self.path).path.startswith("/dev/"):
+                for name, value in response_policy().items():
+                    self.send_header(name, value)
+            super().end_headers()
 
         def log_message(self, format: str, *args: Any) -> None:
             # Paths only: query strings and bodies may hold personal data.
@@ -185,15 +237,37 @@ def make_handler(
                 self._send(413, {"Content-Type": "application/json"}, b'{"message":"Too large"}')
                 return
             body = self.rfile.read(length) if length else b""
+            headers = edge_headers(parts.path, dict(self.headers.items()))
             event = build_event(
                 method=self.command,
                 raw_path=parts.path,
                 query=parts.query,
-                headers=dict(self.headers.items()),
+                headers=headers,
                 body=body,
                 route=route,
                 path_parameters=params,
             )
+            if route.authorizer:
+                authorizer = router.authorizers[route.authorizer]
+                try:
+                    claims = authorizer.authorize(
+                        event["headers"], event.get("queryStringParameters") or {}, route.scopes
+                    )
+                except Unauthorized as refused:
+                    self._send(
+                        401,
+                        {"Content-Type": "application/json", "WWW-Authenticate": refused.challenge},
+                        UNAUTHORIZED,
+                    )
+                    return
+                except InsufficientScope as refused:
+                    self._send(
+                        403,
+                        {"Content-Type": "application/json", "WWW-Authenticate": refused.challenge},
+                        FORBIDDEN,
+                    )
+                    return
+                event["requestContext"]["authorizer"] = {"jwt": claims}
             try:
                 result = invoke(router, event, route)
             except Exception as exc:  # what API Gateway answers when a function fails
@@ -247,12 +321,14 @@ def make_handler(
             if dev is None:
                 return False
             parts = urlsplit(self.path)
-            page = dev_page(dev, self.command, parts.path, parts.query)
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY:
+                self._send(413, {"Content-Type": "text/plain"}, b"Too large")
+                return True
+            body = self.rfile.read(length) if length > 0 else b""
+            page = dev_page(dev, self.command, parts.path, parts.query, body)
             if page is None:
                 return False
-            length = int(self.headers.get("Content-Length") or 0)
-            if 0 < length <= MAX_BODY:
-                self.rfile.read(length)  # a form's (empty) body
             self._send(page.status, page.headers, page.body)
             return True
 

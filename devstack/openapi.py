@@ -37,8 +37,20 @@ def generate() -> dict[str, Any]:
         merged["info"] = spec["info"]
         merged["paths"].update(spec.get("paths", {}))
         merged["components"]["schemas"].update(spec.get("components", {}).get("schemas", {}))
+    _problems_as_answered(merged)
     _drop_unused_schemas(merged)
     return merged
+
+
+def _problems_as_answered(document: dict[str, Any]) -> None:
+    """Every validation problem is answered as ``Problem`` (``vhcore.http``), not as
+    Powertools' default schema: document what the API really sends."""
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            invalid = operation.get("responses", {}).get("422")
+            if invalid is not None:
+                invalid["content"] = {"application/json": {"schema": problem}}
 
 
 def _drop_unused_schemas(document: dict[str, Any]) -> None:

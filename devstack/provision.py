@@ -286,6 +286,114 @@ def _create_email(resolver: Resolver, template: Mapping[str, Any], endpoint: str
             sesv2.create_email_identity(EmailIdentity=identity)
 
 
+# CreateUserPool takes these CloudFormation properties under the same name (UserPoolName is
+# PoolName there; EnabledMfas is SetUserPoolMfaConfig's business).
+_USER_POOL_KEYS = (
+    "Policies",
+    "DeletionProtection",
+    "LambdaConfig",
+    "AutoVerifiedAttributes",
+    "AliasAttributes",
+    "UsernameAttributes",
+    "SmsVerificationMessage",
+    "EmailVerificationMessage",
+    "EmailVerificationSubject",
+    "VerificationMessageTemplate",
+    "SmsAuthenticationMessage",
+    "MfaConfiguration",
+    "UserAttributeUpdateSettings",
+    "DeviceConfiguration",
+    "EmailConfiguration",
+    "SmsConfiguration",
+    "UserPoolTags",
+    "AdminCreateUserConfig",
+    "Schema",
+    "UserPoolAddOns",
+    "UsernameConfiguration",
+    "AccountRecoverySetting",
+    "UserPoolTier",
+)
+# CreateUserPoolClient, likewise.
+_CLIENT_KEYS = (
+    "GenerateSecret",
+    "RefreshTokenValidity",
+    "AccessTokenValidity",
+    "IdTokenValidity",
+    "TokenValidityUnits",
+    "ReadAttributes",
+    "WriteAttributes",
+    "ExplicitAuthFlows",
+    "SupportedIdentityProviders",
+    "CallbackURLs",
+    "LogoutURLs",
+    "DefaultRedirectURI",
+    "AllowedOAuthFlows",
+    "AllowedOAuthScopes",
+    "AllowedOAuthFlowsUserPoolClient",
+    "AnalyticsConfiguration",
+    "PreventUserExistenceErrors",
+    "EnableTokenRevocation",
+    "EnablePropagateAdditionalUserContextData",
+    "AuthSessionValidity",
+)
+
+
+def _create_user_pools(resolver: Resolver, template: Mapping[str, Any], endpoint: str) -> None:
+    """Cognito user pools with their domains, clients and groups (moto's CloudFormation skips
+    Cognito altogether).
+
+    Created exactly as declared. Notes on what the emulator does with it (TOOLING.md): it
+    stores MfaConfiguration but never asks for a code, and it does not enforce a client's
+    ExplicitAuthFlows, so the local sign-in page (``devstack.auth``) can use
+    USER_PASSWORD_AUTH without adding ALLOW_USER_PASSWORD_AUTH to the client."""
+    idp = client("cognito-idp", endpoint)
+    for logical_id, declared in resources(template, "AWS::Cognito::UserPool").items():
+        props = resolver.resolve(declared)
+        name = props.get("UserPoolName") or f"{resolver.stack_name}-{logical_id}"
+        args = {key: props[key] for key in _USER_POOL_KEYS if key in props}
+        pool = idp.create_user_pool(PoolName=name, **args)["UserPool"]
+        pool_id = pool["Id"]
+        if "SOFTWARE_TOKEN_MFA" in (props.get("EnabledMfas") or []):
+            idp.set_user_pool_mfa_config(
+                UserPoolId=pool_id,
+                SoftwareTokenMfaConfiguration={"Enabled": True},
+                MfaConfiguration=props.get("MfaConfiguration", "OFF"),
+            )
+        provider = f"cognito-idp.{REGION}.amazonaws.com/{pool_id}"
+        resolver.physical[logical_id] = Physical(
+            pool_id,
+            {
+                "Arn": pool["Arn"],
+                "ProviderName": provider,
+                "ProviderURL": f"https://{provider}",
+                "UserPoolId": pool_id,
+            },
+        )
+    for logical_id, declared in resources(template, "AWS::Cognito::UserPoolDomain").items():
+        props = resolver.resolve(declared)
+        domain = idp.create_user_pool_domain(Domain=props["Domain"], UserPoolId=props["UserPoolId"])
+        resolver.physical[logical_id] = Physical(
+            props["Domain"], {"CloudFrontDistribution": domain.get("CloudFrontDomain", "")}
+        )
+    for logical_id, declared in resources(template, "AWS::Cognito::UserPoolClient").items():
+        props = resolver.resolve(declared)
+        name = props.get("ClientName") or f"{resolver.stack_name}-{logical_id}"
+        args = {key: props[key] for key in _CLIENT_KEYS if key in props}
+        created = idp.create_user_pool_client(
+            UserPoolId=props["UserPoolId"], ClientName=name, **args
+        )["UserPoolClient"]
+        attributes = {"ClientId": created["ClientId"], "Name": name}
+        if created.get("ClientSecret"):
+            attributes["ClientSecret"] = created["ClientSecret"]
+        resolver.physical[logical_id] = Physical(created["ClientId"], attributes)
+    for logical_id, declared in resources(template, "AWS::Cognito::UserPoolGroup").items():
+        props = resolver.resolve(declared)
+        name = props.get("GroupName") or f"{resolver.stack_name}-{logical_id}"
+        args = {key: props[key] for key in ("Description", "Precedence", "RoleArn") if key in props}
+        idp.create_group(UserPoolId=props["UserPoolId"], GroupName=name, **args)
+        resolver.physical[logical_id] = Physical(name)
+
+
 def _collect_functions(resolver: Resolver, template: Mapping[str, Any]) -> dict[str, Any]:
     functions: dict[str, dict[str, Any]] = {}
     for logical_id, props in resources(template, "AWS::Lambda::Function").items():
@@ -303,6 +411,7 @@ PROVISIONERS: list[Callable[[Resolver, Mapping[str, Any], str], None]] = [
     _create_tables,
     _create_queues,
     _create_email,
+    _create_user_pools,
     _create_state_machines,
 ]
 

@@ -13,6 +13,7 @@ from types import TracebackType
 
 from moto.server import ThreadedMotoServer
 
+from devstack.auth import DEV_AUTH_ROOT, DevLogin, oauth_clients, seed_staff_users
 from devstack.clock import SimClock
 from devstack.devpages import DevTools
 from devstack.events import EventPump
@@ -59,7 +60,17 @@ class LocalSystem:
     """moto server + provisioned stack + handlers' environment + local gateway, plus the
     event pump (queues, streams, schedules, TTL), the simulated clock and the outbox.
 
-    ``dev`` adds the ``/dev/`` pages to the gateway (``make dev`` and the tests)."""
+    ``dev`` adds the ``/dev/`` pages to the gateway (``make dev`` and the tests), with the
+    stand-in for Cognito's hosted login at ``/dev/oauth2/...`` and ``/dev/logout`` (the admin
+    function's ``STAFF_AUTH_URL`` is ``{gateway}/dev``, the local user pool domain).
+
+    The template's ``SiteUrl`` parameter is the gateway's own address (its port is chosen
+    before provisioning), so the staff client's callback and sign-out URLs and the links in
+    e-mails lead to this local origin.
+
+    ``staff_users``: group -> (username, password) of the dev user seeded per group;
+    ``staff_password_file`` keeps their passwords across runs (``make dev``), without it they
+    are new each run (tests)."""
 
     house: str = "voorbeeldregio"
     site_dir: Path | None = None
@@ -67,7 +78,9 @@ class LocalSystem:
     gateway_port: int = 0
     quiet: bool = True
     dev: bool = False
+    staff_password_file: Path | None = None
     environment: dict[str, str] = field(default_factory=dict)
+    staff_users: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def start(self) -> LocalSystem:
         if self.quiet:
@@ -95,9 +108,15 @@ class LocalSystem:
             "POWERTOOLS_DEV": "false",
         }
         os.environ.update(self.environment)
-        parameters = {"HouseName": self.house, "Stage": "dev"}
+        gateway_port = self.gateway_port or free_port()
+        site_url = f"http://127.0.0.1:{gateway_port}"
+        parameters = {"HouseName": self.house, "Stage": "dev", "SiteUrl": site_url}
         self.stack: Stack = provision(transformed(), self.endpoint, parameters)
         function_env = self.stack.environment()
+        if self.dev and "STAFF_AUTH_URL" in function_env:
+            # The user pool domain's root, locally: the hosted login's stand-in on this origin
+            # (the function appends /oauth2/authorize, /oauth2/token and /logout).
+            function_env["STAFF_AUTH_URL"] = f"{site_url}{DEV_AUTH_ROOT}"
         os.environ.update(function_env)
         self.environment.update(function_env)
         self._clear_caches()
@@ -111,9 +130,15 @@ class LocalSystem:
         self.clock.settle = self.pump.settle
         self.clock.after_move.append(self.pump.sweep_ttl)
         self.clock.after_reset.append(self.pump.reschedule)
+        self.staff_users = seed_staff_users(self.stack, self.house, self.staff_password_file)
         site = self.site_dir or REPO / "site" / "build" / self.house
-        tools = DevTools(self.clock, self.mail) if self.dev else None
-        self.gateway = LocalGateway(self.stack, site, self.gateway_port, dev=tools).start()
+        tools = None
+        if self.dev:
+            login = DevLogin(self.endpoint, oauth_clients(self.stack, site_url))
+            tools = DevTools(self.clock, self.mail, login=login, staff=self.staff_users)
+        self.gateway = LocalGateway(self.stack, site, gateway_port, dev=tools).start()
+        if self.gateway.url != site_url:
+            raise RuntimeError(f"the gateway listens on {self.gateway.url}, not {site_url}")
         return self
 
     def outbox(self) -> list[SentEmail]:

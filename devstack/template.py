@@ -174,6 +174,8 @@ class Route:
     path: str
     function: str
     authorizer: str | None
+    # The route's AuthorizationScopes (a JWT authorizer then wants one of them in "scope").
+    scopes: tuple[str, ...] = ()
 
 
 def http_routes(template: Mapping[str, Any]) -> list[Route]:
@@ -189,5 +191,18 @@ def http_routes(template: Mapping[str, Any]) -> list[Route]:
                     raise ValueError(f"{method.upper()} {path}: integration is not a function")
                 security = operation.get("security") or []
                 authorizer = next(iter(security[0]), None) if security else None
-                routes.append(Route(method.upper(), path, found.group(1), authorizer))
+                scopes = tuple(security[0][authorizer]) if authorizer else ()
+                routes.append(Route(method.upper(), path, found.group(1), authorizer, scopes))
     return routes
+
+
+def http_authorizers(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Authorizer name -> its ``x-amazon-apigateway-authorizer`` (intrinsics unresolved), from
+    the transformed OpenAPI body's security schemes."""
+    found: dict[str, dict[str, Any]] = {}
+    for props in resources(template, "AWS::ApiGatewayV2::Api").values():
+        schemes = props.get("Body", {}).get("components", {}).get("securitySchemes", {})
+        for name, scheme in schemes.items():
+            if "x-amazon-apigateway-authorizer" in scheme:
+                found[name] = scheme["x-amazon-apigateway-authorizer"]
+    return found

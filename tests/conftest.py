@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -58,6 +58,49 @@ def restore_clock(local_system: LocalSystem) -> Iterator[None]:
     before = local_system.clock.offset()
     yield
     local_system.clock.reset(before)
+
+
+@pytest.fixture(scope="session")
+def staff_tokens(local_system: LocalSystem) -> Callable[[str], dict[str, Any]]:
+    """group -> the tokens its dev user gets by signing in through the local hosted login
+    (``id_token``, ``access_token``, ...), once per group and session. The admin function's
+    session cookie holds one of them; send it as ``Authorization: Bearer <token>`` or as the
+    ``__Host-vh-session`` cookie."""
+    from devstack.auth import code_flow_tokens
+
+    signed_in: dict[str, dict[str, Any]] = {}
+
+    def tokens(group: str) -> dict[str, Any]:
+        if group not in signed_in:
+            username, password = local_system.staff_users[group]
+            client_id = local_system.stack.physical["StaffClient"].ref
+            signed_in[group] = code_flow_tokens(local_system.url, client_id, username, password)
+        return signed_in[group]
+
+    return tokens
+
+
+@pytest.fixture(scope="session")
+def forge_staff_token(
+    staff_tokens: Callable[[str], dict[str, Any]],
+) -> Callable[..., str]:
+    """A token signed with the emulator's own key (valid signature), made from the claims of a
+    dev user's real token with changes: ``forge_staff_token("triage", exp=0)`` is an expired
+    one, ``aud="another-client"`` one for the wrong audience. ``kind`` is "id" or "access"."""
+    import base64
+
+    from joserfc import jwt
+    from joserfc.jwk import RSAKey
+    from moto.utilities.utils import load_resource
+
+    key = RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
+
+    def forge(group: str, kind: str = "id", **changes: Any) -> str:
+        payload = staff_tokens(group)[f"{kind}_token"].split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return jwt.encode({"alg": "RS256", "kid": "dummy"}, {**claims, **changes}, key)
+
+    return forge
 
 
 class SuiteLog(logging.Handler):

@@ -9,6 +9,7 @@ the same validation, logic and error mapping; only the last step differs.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -18,6 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from vhcore.calendar import to_local
 from vhcore.dal import idempotency
 from vhcore.formpost import decode_form
 from vhcore.http import Problem, install_error_handlers
@@ -109,7 +111,8 @@ def _as_form_answer(result: dict[str, Any]) -> dict[str, Any]:
     status = int(result["statusCode"])
     data = json.loads(result.get("body") or "{}")
     if status == 202:
-        query = {"kenmerk": data["reference"], "contact": data["respond_by"][:10]}
+        respond_by = to_local(dt.datetime.fromisoformat(data["respond_by"]))
+        query = {"kenmerk": data["reference"], "contact": respond_by.date().isoformat()}
         if data.get("triage_date"):
             query["triage"] = data["triage_date"]
         return {

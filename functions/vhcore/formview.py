@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from vhcore.formlimits import field_limits, html_attributes
 from vhcore.house import House
-from vhcore.messages import CHOOSE, _message, dutch_errors
+from vhcore.messages import CHOOSE, dutch_errors, message_for
 from vhcore.messages import LABELS as FIELD_LABELS
 from vhcore.reference import PATTERN
 from vhcore.registration import (
@@ -118,18 +118,22 @@ class FormView:
         if head in _ITEMS and "." in generic:
             label = f"{label} van {_ITEMS[head]} {{n}}"
         limits = field_limits()[path]
-        missing = CHOOSE.get(generic) or _message("missing", generic, label, {}, own="", index=None)
+        missing = CHOOSE.get(generic) or message_for(
+            "missing", generic, label, {}, own="", index=None
+        )
         found = {"missing": missing}
         if limits.get("minLength", 0) > 1:
             ctx = {"min_length": limits["minLength"]}
-            found["too-short"] = _message(
+            found["too-short"] = message_for(
                 "string_too_short", generic, label, ctx, own="", index=None
             )
         if "maxLength" in limits and "format" not in limits:
             ctx = {"max_length": limits["maxLength"]}
-            found["too-long"] = _message("string_too_long", generic, label, ctx, own="", index=None)
+            found["too-long"] = message_for(
+                "string_too_long", generic, label, ctx, own="", index=None
+            )
         if limits.get("format") == "date":
-            found["invalid"] = _message("date_parsing", generic, label, {}, own="", index=None)
+            found["invalid"] = message_for("date_parsing", generic, label, {}, own="", index=None)
         found |= _rule_messages().get(generic, {})
         return "".join(f' data-{kind}="{escape(text)}"' for kind, text in found.items())
 

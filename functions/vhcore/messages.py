@@ -87,7 +87,7 @@ def _label(generic: str, index: int | None) -> str:
     return label
 
 
-def _message(
+def message_for(
     kind: str, generic: str, label: str, ctx: Mapping[str, Any], *, own: str, index: int | None
 ) -> str:
     choose = CHOOSE.get(generic)
@@ -139,7 +139,9 @@ def dutch_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
             FieldError(
                 field=field or "body",
                 code=kind,
-                message=_message(kind, generic, _label(generic, index), ctx, own=own, index=index),
+                message=message_for(
+                    kind, generic, _label(generic, index), ctx, own=own, index=index
+                ),
             )
         )
     return result

@@ -50,23 +50,31 @@ def _actions(statement: dict[str, Any]) -> list[str]:
     return [actions] if isinstance(actions, str) else list(actions)
 
 
-def test_keys_rotate_and_only_notify_may_decrypt_and_only_the_contact_key() -> None:
+# Who may decrypt what: the data key only the admin function; the contact key (the
+# registrant's address) only notify. Checked in the key policies and in the roles.
+DECRYPTERS = {"DataKey": "AdminFunctionRole", "ContactKey": "NotifyFunctionRole"}
+
+
+def test_keys_rotate_and_no_role_but_admin_may_decrypt_the_data_key() -> None:
     template = transformed()
     keys = resources(template, "AWS::KMS::Key")
+    assert set(keys) == set(DECRYPTERS)
     assert all(key["EnableKeyRotation"] is True for key in keys.values())
     for name, key in keys.items():
         for statement in key["KeyPolicy"]["Statement"]:
             if "kms:Decrypt" in _actions(statement):
-                assert name == "ContactKey"
-                assert statement["Principal"]["AWS"] == {
-                    "Fn::GetAtt": ["NotifyFunctionRole", "Arn"]
-                }
+                assert statement["Principal"]["AWS"] == {"Fn::GetAtt": [DECRYPTERS[name], "Arn"]}, (
+                    name
+                )
     for logical_id, role in resources(template, "AWS::IAM::Role").items():
         for statement in statements(role):
             assert "*" not in _actions(statement), logical_id
-            if "kms:Decrypt" in _actions(statement):
-                assert logical_id == "NotifyFunctionRole"
-                assert statement["Resource"] == {"Fn::GetAtt": ["ContactKey", "Arn"]}
+            if any(a in {"kms:Decrypt", "kms:*"} for a in _actions(statement)):
+                targets = statement["Resource"]
+                targets = targets if isinstance(targets, list) else [targets]
+                for target in targets:
+                    key = target["Fn::GetAtt"][0]
+                    assert DECRYPTERS[key] == logical_id, f"{logical_id} may decrypt {key}"
 
 
 def test_the_intake_role_writes_only_its_tables_and_may_only_encrypt() -> None:
@@ -77,34 +85,62 @@ def test_the_intake_role_writes_only_its_tables_and_may_only_encrypt() -> None:
             assert set(_actions(statement)) == {"kms:GenerateDataKey", "kms:Encrypt"}
 
 
-def test_every_queue_has_a_dead_letter_queue_and_consumers_report_partial_failures() -> None:
+def test_consumed_queues_have_a_dead_letter_queue_and_every_end_queue_an_alarm() -> None:
     template = transformed()
     queues = resources(template, "AWS::SQS::Queue")
-    dead_letters = {
-        props["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
-        for props in queues.values()
-        if "RedrivePolicy" in props
-    }
     mappings = resources(template, "AWS::Lambda::EventSourceMapping")
-    dead_letters |= {
-        m["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+    consumed = {
+        m["EventSourceArn"]["Fn::GetAtt"][0]
         for m in mappings.values()
-        if "DestinationConfig" in m
+        if "Fn::GetAtt" in m["EventSourceArn"] and m["EventSourceArn"]["Fn::GetAtt"][0] in queues
+    }
+    watched = {
+        alarm["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for alarm in resources(template, "AWS::CloudWatch::Alarm").values()
+        if alarm["Namespace"] == "AWS/SQS"
     }
     for name, props in queues.items():
-        assert name in dead_letters or "RedrivePolicy" in props, f"{name} has no dead-letter queue"
         assert props.get("SqsManagedSseEnabled") or props.get("KmsMasterKeyId"), name
+        if name in consumed:
+            assert "RedrivePolicy" in props, f"{name} is consumed but has no dead-letter queue"
+        else:
+            assert name in watched, f"{name} is an end queue without an alarm"
     for name, mapping in mappings.items():
         assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
     stream = next(m for m in mappings.values() if "StartingPosition" in m)
     assert "OnFailure" in stream["DestinationConfig"]
 
 
-def test_the_api_is_throttled_per_route_and_logs_no_bodies() -> None:
-    stage = next(iter(resources(transformed(), "AWS::ApiGatewayV2::Stage").values()))
-    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
-    assert "POST /api/registrations" in stage["RouteSettings"]
-    log_format = stage["AccessLogSettings"]["Format"]
-    assert "$context.requestId" in log_format
-    for forbidden in ("body", "querystring", "$input"):
-        assert forbidden not in log_format.lower()
+def test_the_distribution_sends_every_security_header() -> None:
+    policy = next(iter(resources(transformed(), "AWS::CloudFront::ResponseHeadersPolicy").values()))
+    config = policy["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    csp = config["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    directives = {d.split()[0]: d.split()[1:] for d in csp.split(";") if d.strip()}
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert "'unsafe-inline'" not in directives["style-src"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["default-src"] == ["'self'"]
+    assert config["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    assert config["ContentTypeOptions"]["Override"] is True
+    assert config["FrameOptions"]["FrameOption"] == "DENY"
+    assert config["ReferrerPolicy"]["ReferrerPolicy"] in {"same-origin", "no-referrer"}
+
+
+def test_only_the_staff_api_turns_the_session_cookie_into_a_bearer_token() -> None:
+    template = transformed()
+    distribution = resources(template, "AWS::CloudFront::Distribution")["Distribution"]
+    behaviours = {b["PathPattern"]: b for b in distribution["DistributionConfig"]["CacheBehaviors"]}
+    admin = behaviours["/api/admin/*"]["FunctionAssociations"]
+    assert admin[0]["FunctionARN"]["Fn::GetAtt"][0] == "StaffSessionFunction"
+    assert "FunctionAssociations" not in behaviours["/api/*"]
+    code = resources(template, "AWS::CloudFront::Function")["StaffSessionFunction"]["FunctionCode"]
+    assert "__Host-vh-session" in code and "authorization" in code
+    for behaviour in behaviours.values():
+        assert behaviour["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # no caching
+
+
+def test_the_site_bucket_is_private_encrypted_and_versioned() -> None:
+    bucket = resources(transformed(), "AWS::S3::Bucket")["SiteBucket"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]

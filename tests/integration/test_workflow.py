@@ -12,6 +12,7 @@ import pytest
 
 from devstack.outbox import SentEmail
 from devstack.stack import LocalSystem
+from tests.conftest import SuiteLog
 from tests.factories import PERSONAL_VALUES, registration
 from tests.integration.test_intake import post, registration_item
 from vhcore.calendar import dutch_date
@@ -187,3 +188,60 @@ def test_no_email_or_queue_message_so_far_holds_personal_data(local_system: Loca
     joined = "\n".join(texts)
     for value in PERSONAL_VALUES.values():
         assert value not in joined
+
+
+def test_a_notification_that_fails_three_times_lands_in_the_dead_letter_queue(
+    local_system: LocalSystem,
+) -> None:
+    reference, registration_id = submit(local_system)
+    sqs = boto3.client("sqs", endpoint_url=local_system.endpoint)
+    queue = local_system.stack.physical["NotifyQueue"].attributes["QueueUrl"]
+    dead_letters = local_system.stack.physical["NotifyDeadLetterQueue"].attributes["QueueUrl"]
+    sent_before = len(mails_about(local_system, reference))
+    poison = {"kind": "receipt", "registration_id": "bestaat-niet"}
+    for body in ({"kind": "receipt", "registration_id": registration_id}, poison):
+        sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(body))
+    for _ in range(4):  # each round the poison message is received and fails again
+        local_system.pump.drain(timeout=20)
+    assert len(mails_about(local_system, reference)) == sent_before + 1
+    moved = sqs.receive_message(QueueUrl=dead_letters, MaxNumberOfMessages=10)["Messages"]
+    assert [json.loads(m["Body"]) for m in moved] == [poison]
+
+
+def test_an_expired_registration_is_deleted_counted_and_its_reference_released(
+    local_system: LocalSystem, suite_log: SuiteLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vhcore.log import metrics
+
+    counted: list[str] = []
+    original = metrics.add_metric
+
+    def spy(name: str, unit: Any, value: float) -> None:
+        counted.append(name)
+        original(name=name, unit=unit, value=value)
+
+    monkeypatch.setattr(metrics, "add_metric", spy)
+    reference, registration_id = submit(local_system)
+    dynamodb = boto3.client("dynamodb", endpoint_url=local_system.endpoint)
+    table = local_system.stack.physical["RegistrationsTable"].ref
+    dynamodb.update_item(
+        TableName=table,
+        Key={"pk": {"S": f"REG#{registration_id}"}, "sk": {"S": "REGISTRATION"}},
+        UpdateExpression="SET expires_at = :past",
+        ExpressionAttributeValues={":past": {"N": "1000"}},
+    )
+    start = len(suite_log.lines)
+    assert local_system.pump.sweep_ttl() >= 1
+    local_system.pump.drain(timeout=20)
+    remaining = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="pk = :a",
+        ExpressionAttributeValues={":a": {"S": f"REG#{registration_id}"}},
+    )["Items"]
+    assert remaining == []
+    claim = dynamodb.get_item(
+        TableName=table, Key={"pk": {"S": f"REF#{reference}"}, "sk": {"S": "REFERENCE"}}
+    )
+    assert "Item" not in claim
+    assert "registration expired and deleted" in "\n".join(suite_log.lines[start:])
+    assert counted.count("RegistrationExpired") == 1

@@ -255,6 +255,47 @@ def queue(queue_pk: str, limit: int = 500) -> list[dict[str, Any]]:
     return items[:limit]
 
 
+def registrations_received(since: str, until: str) -> list[dict[str, Any]]:
+    """Clear attributes of every registration received in [since, until) - for the annual
+    figures. A scan: a house has about a thousand registrations a year."""
+    items: list[dict[str, Any]] = []
+    request: dict[str, Any] = {
+        "TableName": table_name(),
+        "FilterExpression": "sk = :sk AND received_at >= :since AND received_at < :until",
+        "ProjectionExpression": (
+            "received_at, respond_by, contacted_at, decided_at, outcome, taken_on, "
+            "registrant_organisation, #status"
+        ),
+        "ExpressionAttributeNames": {"#status": "status"},
+        "ExpressionAttributeValues": {
+            ":sk": {"S": REGISTRATION_SK},
+            ":since": {"S": since},
+            ":until": {"S": until},
+        },
+    }
+    try:
+        while True:
+            response = _client().scan(**request)
+            items += [from_item(i) for i in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                return items
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    except (ClientError, BotoCoreError) as exc:
+        raise _unavailable("reading the registrations", exc) from exc
+
+
+def get_agenda(triage_date: str) -> dict[str, Any] | None:
+    try:
+        response = _client().get_item(
+            TableName=table_name(),
+            Key={"pk": {"S": f"AGENDA#{triage_date}"}, "sk": {"S": "AGENDA"}},
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise _unavailable("reading the agenda", exc) from exc
+    item = response.get("Item")
+    return from_item(item) if item else None
+
+
 def put_agenda(triage_date: str, fields: dict[str, Any]) -> bool:
     """Fix the agenda of a triage date once; False when it was already fixed."""
     item = {"pk": {"S": f"AGENDA#{triage_date}"}, "sk": {"S": "AGENDA"}} | to_item(fields)

@@ -1,0 +1,371 @@
+"""The staff API (/api/admin/...): behind the HTTP API's JWT authorizer; the group that may
+use each route is checked here. Reading a case requires a purpose and is audited first."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+import secrets
+import urllib.parse
+import urllib.request
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field, WithJsonSchema
+
+from vhcore import clock
+from vhcore.errors import ConcurrentChange, ConfigurationError, NotFound
+from vhcore.house import current_house
+from vhcore.http import Problem, install_error_handlers
+from vhcore.log import logger
+from vhcore.logic import staff as use_cases
+from vhcore.staff import ALL_STAFF, Forbidden, Group, Staff, from_claims
+from vhcore.status import IllegalTransition
+
+SESSION_COOKIE = "__Host-vh-session"
+LOGIN_COOKIE = "__Host-vh-login"
+JSON = content_types.APPLICATION_JSON
+DECIDERS = frozenset({Group.TRIAGE, Group.PROCESS_DIRECTION})
+CLOSERS = frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION})
+AUDITORS = frozenset({Group.ADMINISTRATION})
+REPORTERS = frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION})
+
+app = APIGatewayHttpResolver(enable_validation=True)
+install_error_handlers(app, logger)
+
+Reference = Annotated[str, Field(max_length=20, pattern=r"^VH-[A-Z0-9]{4}-[A-Z0-9]{4}$")]
+Purpose = Annotated[
+    str,
+    Query(
+        min_length=5,
+        max_length=500,
+        description="Why the case is opened (doel); written to the audit log first.",
+    ),
+]
+Sort = Annotated[use_cases.Sort, Query(description="received (oldest first) or urgency")]
+
+
+def _problem(status: int, message: str) -> Response[str]:
+    return Response(
+        status_code=status,
+        content_type=JSON,
+        body=Problem(message=message).model_dump_json(exclude_none=True),
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@app.exception_handler(Forbidden)
+def forbidden(exc: Forbidden) -> Response[str]:
+    logger.info("forbidden for this group")
+    return _problem(403, "U mag dit niet doen met uw rol.")
+
+
+@app.exception_handler(NotFound)
+def not_found(exc: NotFound) -> Response[str]:
+    return _problem(404, "Deze aanmelding bestaat niet (meer).")
+
+
+@app.exception_handler(IllegalTransition)
+def illegal(exc: IllegalTransition) -> Response[str]:
+    return _problem(409, str(exc))
+
+
+@app.exception_handler(ConcurrentChange)
+def concurrent(exc: ConcurrentChange) -> Response[str]:
+    return _problem(409, "Iemand anders heeft deze aanmelding net gewijzigd. Laad haar opnieuw.")
+
+
+@app.exception_handler(KeyError)
+def unknown_outcome(exc: KeyError) -> Response[str]:
+    return _problem(422, "Kies een uitkomst van dit Veiligheidshuis.")
+
+
+def staff(allowed: frozenset[Group] = ALL_STAFF) -> Staff:
+    """The caller, from the authorizer's claims; 403 when not in an allowed group."""
+    authorizer = app.current_event.request_context.authorizer
+    claims = authorizer.jwt_claim if authorizer else None
+    if not claims:
+        raise Forbidden("no claims")
+    caller = from_claims(claims)
+    caller.require(allowed)
+    logger.append_keys(staff=caller.user_id)
+    return caller
+
+
+def _json(model: BaseModel | list[Any]) -> Response[Any]:
+    return Response(
+        status_code=200,
+        content_type=JSON,
+        body=model,
+        headers={"Cache-Control": "no-store, private"},
+    )
+
+
+class Me(BaseModel):
+    username: str = Field(max_length=254)
+    groups: list[Annotated[str, Field(max_length=32)]] = Field(max_length=3)
+    house: str = Field(max_length=200)
+    upcoming_triage: str = Field(max_length=10)
+
+
+@app.get("/api/admin/me", summary="Who is signed in")
+def me() -> Response[Me]:
+    caller = staff()
+    return _json(
+        Me(
+            username=caller.username,
+            groups=sorted(g.value for g in caller.groups),
+            house=current_house().name,
+            upcoming_triage=use_cases.upcoming_triage(),
+        )
+    )
+
+
+@app.get("/api/admin/queue", summary="The triage queue (clear fields only)")
+def get_queue(
+    triage_date: Annotated[
+        str | None,
+        Query(
+            max_length=10,
+            pattern=r"^(\d{4}-\d{2}-\d{2}|te-plannen)$",
+            description="A triage date, or te-plannen; default: the upcoming meeting.",
+        ),
+    ] = None,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+    sort: Sort = "received",
+) -> Response[list[use_cases.QueueEntry]]:
+    staff()
+    return _json(use_cases.queue(triage_date, status, sort))
+
+
+@app.get("/api/admin/agenda/<triage_date>", summary="The agenda of one triage meeting")
+def get_agenda(triage_date: str, sort: Sort = "urgency") -> Response[use_cases.Agenda]:
+    staff()
+    dt.date.fromisoformat(triage_date)
+    return _json(use_cases.agenda(triage_date, sort))
+
+
+@app.get(
+    "/api/admin/registrations/<reference>",
+    summary="One registration in full (decrypted; audited before it is read)",
+)
+def read_case(reference: str, purpose: Purpose) -> Response[use_cases.Case]:
+    caller = staff()
+    return _json(use_cases.read_case(reference, caller, purpose))
+
+
+class Note(BaseModel):
+    model_config = {"extra": "forbid"}
+    reason: Annotated[str, Field(min_length=3, max_length=2000)]
+
+
+class ScheduleBody(Note):
+    triage_date: Annotated[
+        dt.date, WithJsonSchema({"type": "string", "format": "date", "maxLength": 10})
+    ]
+
+
+class DecisionBody(BaseModel):
+    model_config = {"extra": "forbid"}
+    outcome: Annotated[str, Field(max_length=64)]
+    advice: Annotated[str, Field(min_length=3, max_length=4000)]
+    process_director: Annotated[str, Field(min_length=2, max_length=100)]
+
+
+def _action(
+    reference: str, action: str, allowed: frozenset[Group], reason: str, **details: Any
+) -> Response[Any]:
+    caller = staff(allowed)
+    return _json(use_cases.act(reference, caller, action, reason, **details))
+
+
+@app.post(
+    "/api/admin/registrations/<reference>/contact", summary="Record contact (stops reminders)"
+)
+def record_contact(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.QueueEntry]:
+    return _action(reference, "contact", ALL_STAFF, body.reason)
+
+
+@app.post(
+    "/api/admin/registrations/<reference>/information-request", summary="Ask for more information"
+)
+def request_information(
+    reference: str, body: Annotated[Note, Body()]
+) -> Response[use_cases.QueueEntry]:
+    return _action(reference, "information-request", ALL_STAFF, body.reason)
+
+
+@app.post(
+    "/api/admin/registrations/<reference>/information-received", summary="Information came in"
+)
+def information_received(
+    reference: str, body: Annotated[Note, Body()]
+) -> Response[use_cases.QueueEntry]:
+    return _action(reference, "information-received", ALL_STAFF, body.reason)
+
+
+@app.post("/api/admin/registrations/<reference>/schedule", summary="Put on a triage agenda")
+def schedule(
+    reference: str, body: Annotated[ScheduleBody, Body()]
+) -> Response[use_cases.QueueEntry]:
+    return _action(reference, "schedule", ALL_STAFF, body.reason, triage_date=body.triage_date)
+
+
+@app.post("/api/admin/registrations/<reference>/decision", summary="Record the decision")
+def decide(reference: str, body: Annotated[DecisionBody, Body()]) -> Response[use_cases.QueueEntry]:
+    return _action(
+        reference,
+        "decision",
+        DECIDERS,
+        body.advice,
+        outcome=body.outcome,
+        process_director=body.process_director,
+    )
+
+
+@app.post("/api/admin/registrations/<reference>/close", summary="Close the case")
+def close(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.QueueEntry]:
+    return _action(reference, "close", CLOSERS, body.reason)
+
+
+@app.get("/api/admin/registrations/<reference>/audit", summary="Audit trail (beheer only)")
+def audit_trail(reference: str) -> Response[list[use_cases.AuditRecord]]:
+    staff(AUDITORS)
+    return _json(use_cases.audit_trail(reference))
+
+
+@app.get("/api/admin/figures", summary="Figures for the annual report (no personal data)")
+def figures(
+    year: Annotated[int, Query(ge=2000, le=2100)] = 0,
+) -> Response[use_cases.Figures]:
+    staff(REPORTERS)
+    return _json(use_cases.figures(year or clock.now().year))
+
+
+# --- Sign-in: OAuth 2.0 authorization code with PKCE, session in an HttpOnly cookie ----------
+
+
+def _setting(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise ConfigurationError(f"{name} is not set")
+    return value.rstrip("/")
+
+
+def _callback_url() -> str:
+    return f"{_setting('SITE_URL')}/api/admin/auth/callback"
+
+
+def _cookie(
+    name: str, value: str, max_age: int, same_site: SameSite = SameSite.STRICT_MODE
+) -> Cookie:
+    return Cookie(
+        name=name,
+        value=value,
+        path="/",
+        secure=True,
+        http_only=True,
+        max_age=max_age,
+        same_site=same_site,
+    )
+
+
+def _redirect(location: str, cookies: list[Cookie]) -> Response[str]:
+    return Response(
+        status_code=302,
+        headers={"Location": location, "Cache-Control": "no-store"},
+        cookies=cookies,
+        body="",
+    )
+
+
+@app.get("/api/admin/auth/login", summary="Start signing in (redirects to the login page)")
+def login() -> Response[str]:
+    state = secrets.token_urlsafe(24)
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
+    query = urllib.parse.urlencode(
+        {
+            "response_type": "code",
+            "client_id": _setting("STAFF_CLIENT_ID"),
+            "redirect_uri": _callback_url(),
+            "scope": "openid email profile",
+            "state": state,
+            "code_challenge": challenge.decode(),
+            "code_challenge_method": "S256",
+        }
+    )
+    # Lax: the login page sends the browser back here from another site.
+    return _redirect(
+        f"{_setting('STAFF_AUTH_URL')}/oauth2/authorize?{query}",
+        [_cookie(LOGIN_COOKIE, f"{state}.{verifier}", 600, SameSite.LAX_MODE)],
+    )
+
+
+def _exchange(code: str, verifier: str) -> dict[str, Any]:
+    data = urllib.parse.urlencode(
+        {
+            "grant_type": "authorization_code",
+            "client_id": _setting("STAFF_CLIENT_ID"),
+            "code": code,
+            "redirect_uri": _callback_url(),
+            "code_verifier": verifier,
+        }
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 - the house's own Cognito domain
+        f"{_setting('STAFF_AUTH_URL')}/oauth2/token",
+        data=data,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+        tokens: dict[str, Any] = json.loads(response.read())
+    return tokens
+
+
+@app.get("/api/admin/auth/callback", summary="Finish signing in (sets the session cookie)")
+def callback(
+    code: Annotated[str, Query(max_length=512)] = "",
+    state: Annotated[str, Query(max_length=128)] = "",
+) -> Response[str]:
+    cookies = app.current_event.cookies or []
+    pending = next((c.split("=", 1)[1] for c in cookies if c.startswith(f"{LOGIN_COOKIE}=")), "")
+    expected_state, _, verifier = pending.partition(".")
+    if not code or not state or not secrets.compare_digest(state, expected_state):
+        return _problem(400, "Het inloggen is verlopen of niet gelukt. Probeer het opnieuw.")
+    try:
+        tokens = _exchange(code, verifier)
+    except (OSError, ValueError):
+        logger.warning("token exchange failed")
+        return _problem(400, "Het inloggen is niet gelukt. Probeer het opnieuw.")
+    # The ID token: it names the person (e-mail) for the audit log and carries the groups;
+    # the JWT authorizer checks it against the client as its audience.
+    session = _cookie(SESSION_COOKIE, str(tokens["id_token"]), int(tokens.get("expires_in", 3600)))
+    return _redirect("/beheer/", [session, _cookie(LOGIN_COOKIE, "", 0, SameSite.LAX_MODE)])
+
+
+@app.post("/api/admin/auth/logout", summary="Sign out (clears the session)")
+def logout() -> Response[str]:
+    query = urllib.parse.urlencode(
+        {"client_id": _setting("STAFF_CLIENT_ID"), "logout_uri": f"{_setting('SITE_URL')}/beheer/"}
+    )
+    response = _redirect(
+        f"{_setting('STAFF_AUTH_URL')}/logout?{query}", [_cookie(SESSION_COOKIE, "", 0)]
+    )
+    response.status_code = 303
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+@logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,250 @@
+"""The staff API through the local gateway, with the template's JWT authorizer and real
+tokens from the emulator's user pool: who may do what, and every read of personal data
+audited first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+import pytest
+import requests
+
+from devstack.stack import LocalSystem
+from devstack.template import http_routes, transformed
+from tests.factories import PERSONAL_VALUES, registration
+from tests.integration.test_intake import post, registration_item
+from tests.integration.test_local_auth import claims_of, mint, tokens_for
+from vhcore.logic import cases
+
+ALL = {"triage", "procesregie", "beheer"}
+REFERENCE_ROUTE = "/api/admin/registrations/{reference}"
+
+# What each group may do. A route in the template without a row here fails the matrix test.
+MATRIX: dict[tuple[str, str], set[str]] = {
+    ("GET", "/api/admin/me"): ALL,
+    ("GET", "/api/admin/queue"): ALL,
+    ("GET", "/api/admin/agenda/{triage_date}"): ALL,
+    ("GET", REFERENCE_ROUTE): ALL,
+    ("POST", f"{REFERENCE_ROUTE}/contact"): ALL,
+    ("POST", f"{REFERENCE_ROUTE}/information-request"): ALL,
+    ("POST", f"{REFERENCE_ROUTE}/information-received"): ALL,
+    ("POST", f"{REFERENCE_ROUTE}/schedule"): ALL,
+    ("POST", f"{REFERENCE_ROUTE}/decision"): {"triage", "procesregie"},
+    ("POST", f"{REFERENCE_ROUTE}/close"): {"procesregie", "beheer"},
+    ("GET", f"{REFERENCE_ROUTE}/audit"): {"beheer"},
+    ("GET", "/api/admin/figures"): {"procesregie", "beheer"},
+}
+
+BODIES: dict[str, dict[str, Any]] = {
+    "contact": {"reason": "Gebeld met de aanmelder"},
+    "information-request": {"reason": "Graag de rol van de GGZ toelichten"},
+    "information-received": {"reason": "Informatie telefonisch ontvangen"},
+    "schedule": {"reason": "Op de agenda gezet", "triage_date": "2026-12-03"},
+    "decision": {
+        "outcome": "voor-veiligheidshuis",
+        "advice": "Er komt een casusoverleg.",
+        "process_director": "P. Regisseur",
+    },
+    "close": {"reason": "Afgerond na het overleg"},
+}
+
+
+@pytest.fixture(scope="module")
+def tokens(local_system: LocalSystem) -> dict[str, str]:
+    """A real ID token per group, through the sign-in flow (PKCE) of the local stack."""
+    return {group: str(tokens_for(local_system, group)["id_token"]) for group in ALL}
+
+
+def variant(token: str, **changes: Any) -> str:
+    claims = claims_of(token) | changes
+    return mint({k: v for k, v in claims.items() if v is not None})
+
+
+def new_case(system: LocalSystem) -> str:
+    reference = str(post(system, registration()).json()["reference"])
+    system.pump.drain(timeout=20)
+    return reference
+
+
+def prepared(system: LocalSystem, action: str) -> str:
+    """A case in the state the action needs."""
+    reference = new_case(system)
+    registration_id = registration_item(system, reference)["pk"]["S"].removeprefix("REG#")
+    if action == "information-received":
+        cases.request_information(registration_id, actor="test", reason="voorbereiding")
+    if action == "close":
+        cases.decide(
+            registration_id,
+            actor="test",
+            outcome_id="niet-voor-veiligheidshuis",
+            advice="Advies",
+            process_director="P. Regisseur",
+        )
+    return reference
+
+
+def call(
+    system: LocalSystem, method: str, path: str, token: str | None, reference: str = ""
+) -> requests.Response:
+    action = path.rsplit("/", 1)[1]
+    url = system.url + path.format(reference=reference, triage_date="2026-12-03")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if method == "GET":
+        params = {"purpose": "Voorbereiding triage"} if path == REFERENCE_ROUTE else {}
+        return requests.get(url, headers=headers, params=params, timeout=30)
+    return requests.post(url, headers=headers, json=BODIES.get(action, {}), timeout=30)
+
+
+def test_the_matrix_covers_every_protected_route_of_the_template() -> None:
+    protected = {(r.method, r.path) for r in http_routes(transformed()) if r.authorizer}
+    assert protected == set(MATRIX)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
+def test_authorization_matrix(
+    local_system: LocalSystem, tokens: dict[str, str], method: str, path: str
+) -> None:
+    allowed = MATRIX[(method, path)]
+    reference = new_case(local_system) if "{reference}" in path else ""
+    some = tokens["triage"]
+    expired = variant(some, exp=int(time.time()) - 60, iat=int(time.time()) - 3700)
+    wrong_audience = variant(some, aud="een-andere-client")
+    unauthenticated: dict[str, str | None] = {
+        "no token": None,
+        "expired": expired,
+        "wrong audience": wrong_audience,
+    }
+    for case, token in unauthenticated.items():
+        response = call(local_system, method, path, token, reference)
+        assert response.status_code == 401, f"{case}: {response.status_code}"
+
+    outsiders = (ALL - allowed) or {"no group"}
+    for group in outsiders:
+        token = tokens[group] if group in tokens else variant(some, **{"cognito:groups": None})
+        response = call(local_system, method, path, token, reference)
+        assert response.status_code == 403, f"{group}: {response.status_code}"
+        assert response.json()["message"] == "U mag dit niet doen met uw rol."
+
+    for group in allowed:
+        action = path.rsplit("/", 1)[1]
+        target = prepared(local_system, action) if "{reference}" in path else ""
+        response = call(local_system, method, path, tokens[group], target)
+        assert 200 <= response.status_code < 300, f"{group}: {response.text[:200]}"
+        assert response.headers["Cache-Control"].startswith("no-store")
+
+
+def audit_trail(system: LocalSystem, token: str, reference: str) -> list[dict[str, Any]]:
+    response = call(system, "GET", f"{REFERENCE_ROUTE}/audit", token, reference)
+    assert response.status_code == 200
+    trail: list[dict[str, Any]] = response.json()
+    return trail
+
+
+def test_reading_a_case_needs_a_purpose(local_system: LocalSystem, tokens: dict[str, str]) -> None:
+    reference = new_case(local_system)
+    url = f"{local_system.url}/api/admin/registrations/{reference}"
+    headers = {"Authorization": f"Bearer {tokens['triage']}"}
+    assert requests.get(url, headers=headers, timeout=30).status_code == 422
+    short = requests.get(url, headers=headers, params={"purpose": "x"}, timeout=30)
+    assert short.status_code == 422
+    assert audit_trail(local_system, tokens["beheer"], reference) == []
+
+
+def test_reading_a_case_writes_one_audit_record_first_and_returns_the_decrypted_data(
+    local_system: LocalSystem, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vhcore.dal import audit, crypto
+
+    reference = new_case(local_system)
+    order: list[str] = []
+    original_append, original_decrypt = audit.append, crypto.decrypt_personal_data
+
+    def spy_append(*args: Any, **kwargs: Any) -> None:
+        order.append("audit")
+        original_append(*args, **kwargs)
+
+    def spy_decrypt(*args: Any, **kwargs: Any) -> Any:
+        order.append("decrypt")
+        return original_decrypt(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "append", spy_append)
+    monkeypatch.setattr(crypto, "decrypt_personal_data", spy_decrypt)
+
+    response = call(local_system, "GET", REFERENCE_ROUTE, tokens["triage"], reference)
+    assert response.status_code == 200
+    case = response.json()
+    assert order[:2] == ["audit", "decrypt"]
+    assert case["registration"]["persons"][0]["last_name"] == PERSONAL_VALUES["last_name"]
+    assert case["registration"]["registrant"]["email"] == PERSONAL_VALUES["email"]
+    assert case["entry"]["reference"] == reference
+    trail = audit_trail(local_system, tokens["beheer"], reference)
+    assert len(trail) == 1
+    assert trail[0]["action"] == "inzien"
+    assert trail[0]["purpose"] == "Voorbereiding triage"
+    assert trail[0]["actor"] == local_system.staff_users["triage"][0]
+
+
+def test_the_queue_shows_clear_fields_only_sorted_by_urgency(
+    local_system: LocalSystem, tokens: dict[str, str]
+) -> None:
+    urgent = str(
+        post(
+            local_system,
+            registration(urgency="spoed", urgency_reason="Dreigende uitzetting morgen"),
+        ).json()["reference"]
+    )
+    local_system.pump.drain(timeout=20)
+    triage_date = registration_item(local_system, urgent)["triage_date"]["S"]
+    response = requests.get(
+        f"{local_system.url}/api/admin/queue",
+        params={"triage_date": triage_date, "sort": "urgency"},
+        headers={"Authorization": f"Bearer {tokens['triage']}"},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    entries = response.json()
+    assert entries[0]["urgency"] == "spoed"
+    assert urgent in {e["reference"] for e in entries}
+    for value in PERSONAL_VALUES.values():
+        assert value not in response.text
+
+
+@pytest.mark.usefixtures("restore_clock")
+def test_a_decision_through_the_api_sends_the_decision_notice(
+    local_system: LocalSystem, tokens: dict[str, str]
+) -> None:
+    reference = new_case(local_system)
+    response = call(
+        local_system, "POST", f"{REFERENCE_ROUTE}/decision", tokens["procesregie"], reference
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "decided"
+    local_system.clock.advance(dt.timedelta(days=8))
+    local_system.pump.drain(timeout=20)
+    notices = [
+        m for m in local_system.outbox() if m.subject == f"Besluit over uw aanmelding {reference}"
+    ]
+    assert len(notices) == 1
+    refused = call(local_system, "POST", f"{REFERENCE_ROUTE}/decision", tokens["triage"], reference)
+    assert refused.status_code == 409
+    assert "kan een aanmelding niet naar" in refused.json()["message"]
+
+
+def test_figures_count_without_personal_data(
+    local_system: LocalSystem, tokens: dict[str, str]
+) -> None:
+    new_case(local_system)
+    response = requests.get(
+        f"{local_system.url}/api/admin/figures",
+        headers={"Authorization": f"Bearer {tokens['beheer']}"},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    figures = response.json()
+    assert figures["total"] >= 1
+    assert sum(figures["per_month"].values()) == figures["total"]
+    assert "politie" in figures["per_partner"]
+    for value in PERSONAL_VALUES.values():
+        assert value not in response.text
