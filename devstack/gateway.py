@@ -83,6 +83,9 @@ class ApiRouter:
         self._handlers: dict[str, Handler] = {}
         self._overrides: dict[str, Handler] = {}
         self._lock = threading.Lock()
+        # One request at a time per function, as in one Lambda execution environment: the
+        # handlers keep per-request state in module globals (Powertools' resolver does).
+        self.environments = {function: threading.Lock() for function in self.stack.functions}
         self.authorizers: dict[str, JwtAuthorizer] = authorizers(self.stack)
         for route in self.stack.routes:
             if route.authorizer and route.authorizer not in self.authorizers:
@@ -183,7 +186,8 @@ def invoke(router: ApiRouter, event: dict[str, Any], route: Route) -> dict[str, 
         aws_request_id=event["requestContext"]["requestId"],
         deadline=time.monotonic() + 10,
     )
-    return router.handler(route)(event, context)
+    with router.environments[route.function]:
+        return router.handler(route)(event, context)
 
 
 def make_handler(

@@ -38,7 +38,11 @@ AUDITORS = frozenset({Group.ADMINISTRATION})
 REPORTERS = frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION})
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install_error_handlers(app, logger)
+install_error_handlers(
+    app,
+    logger,
+    unavailable_message="De gegevens zijn nu niet bereikbaar. Probeer het later opnieuw.",
+)
 
 Reference = Annotated[str, Field(max_length=20, pattern=r"^VH-[A-Z0-9]{4}-[A-Z0-9]{4}$")]
 Purpose = Annotated[

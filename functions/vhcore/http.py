@@ -32,7 +32,9 @@ def _json(status: int, problem: Problem) -> Response[str]:
     )
 
 
-def install_error_handlers(app: APIGatewayHttpResolver, logger: Logger) -> None:
+def install_error_handlers(
+    app: APIGatewayHttpResolver, logger: Logger, unavailable_message: str = UNAVAILABLE
+) -> None:
     """Map domain errors to statuses. Never logs or returns what the user typed."""
 
     def correlation_id() -> str | None:
@@ -49,7 +51,7 @@ def install_error_handlers(app: APIGatewayHttpResolver, logger: Logger) -> None:
     @app.exception_handler(StorageUnavailable)
     def unavailable(exc: StorageUnavailable) -> Response[str]:
         logger.warning("storage unavailable", extra={"reason": str(exc)})
-        return _json(503, Problem(message=UNAVAILABLE, correlation_id=correlation_id()))
+        return _json(503, Problem(message=unavailable_message, correlation_id=correlation_id()))
 
     @app.exception_handler(ConfigurationError)
     def misconfigured(exc: ConfigurationError) -> Response[str]:

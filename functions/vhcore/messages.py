@@ -44,6 +44,13 @@ LABELS: dict[str, str] = {
     "declaration": "de verklaring",
     "submission_id": "het kenmerk van de verzending",
     "website": "dit veld",
+    # The staff API's fields
+    "reason": "de toelichting",
+    "advice": "het advies",
+    "process_director": "de naam van de procesregisseur",
+    "triage_date": "de datum van de triage",
+    "outcome": "de uitkomst",
+    "purpose": "het doel",
 }
 
 # For choices, "fill in" reads wrong: say what to choose.
@@ -54,6 +61,7 @@ CHOOSE: dict[str, str] = {
     "urgency": "Kies of de aanmelding spoed heeft.",
     "informed": "Kies of de betrokkene is geïnformeerd over de aanmelding.",
     "not_informed_reason": "Kies waarom de betrokkene niet is geïnformeerd.",
+    "outcome": "Kies een uitkomst.",
     "declaration": (
         "Vink de verklaring aan. Zonder verklaring kunnen wij de aanmelding niet aannemen."
     ),

@@ -191,3 +191,19 @@ def test_when_encryption_fails_nothing_is_stored_and_the_answer_is_503(
     response = post(local_system, registration())
     assert response.status_code == 503
     assert len(table_items(local_system)) == before
+
+
+def test_concurrent_identical_registrations_in_separate_environments_store_one(
+    local_system: LocalSystem,
+) -> None:
+    """Lambda runs concurrent requests in separate environments; the gateway runs one per
+    function at a time. So the race is also run on the logic, from many threads at once."""
+    from vhcore.logic.intake import register
+    from vhcore.registration import RegistrationRequest
+
+    request = RegistrationRequest.model_validate(registration())
+    before = registrations_count(local_system)
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(lambda _: register(request), range(20)))
+    assert len({a.reference for a in answers}) == 1
+    assert registrations_count(local_system) == before + 1

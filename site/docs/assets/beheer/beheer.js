@@ -1,0 +1,737 @@
+/* The staff page (/beheer/): sign-in state, the triage agenda and queue, a case opened for a
+   stated purpose, the actions on a case, and the printed agenda.
+   - The session is an HttpOnly cookie: this script never sees a token. It stores nothing in
+     the browser (no localStorage, sessionStorage, IndexedDB or cookies of its own), and it
+     removes every personal detail from the page on sign-out and when the page is left.
+   - Every request goes to this site's own /api/admin/*; the answers are not cached.
+   - No inline styles or handlers (strict CSP): only classes, hidden and ARIA change. */
+(function () {
+  "use strict";
+
+  var doc = document;
+  var root = doc.getElementById("vh-admin");
+  if (!root) return;
+
+  var API = root.getAttribute("data-api");
+  var PRINT_PURPOSE = "Afdrukken triage-agenda";
+  var REFERENCE = /^VH-[A-Z0-9]{4}-[A-Z0-9]{4}$/;
+  var MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+    "september", "oktober", "november", "december"];
+  var DAYS = ["zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"];
+
+  function byId(id) { return doc.getElementById(id); }
+  function all(node, selector) { return Array.prototype.slice.call(node.querySelectorAll(selector)); }
+  function make(tag, className, text) {
+    var node = doc.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+  /* Dutch labels of every value id, rendered into the page at build time from the models. */
+  var LABELS = {};
+  all(byId("vh-labels").content, "[data-kind]").forEach(function (group) {
+    var map = LABELS[group.getAttribute("data-kind")] = {};
+    all(group, "data").forEach(function (item) { map[item.value] = item.textContent; });
+  });
+  function label(kind, value) {
+    if (value === null || value === undefined || value === "") return "";
+    return (LABELS[kind] || {})[value] || String(value);
+  }
+  function yesNo(value) { return value ? "Ja" : "Nee"; }
+
+  /* "2026-12-03" -> "donderdag 3 december 2026"; a timestamp -> "3 december 2026, 14.05 uur". */
+  function dutchDate(text, weekday) {
+    var match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text || "");
+    if (!match) return text || "";
+    var date = new Date(+match[1], +match[2] - 1, +match[3]);
+    return (weekday ? DAYS[date.getDay()] + " " : "") + date.getDate() + " " +
+      MONTHS[date.getMonth()] + " " + date.getFullYear();
+  }
+  function dutchMoment(text, withTime) {
+    var date = new Date(text);
+    if (isNaN(date.getTime())) return text || "";
+    var day = date.getDate() + " " + MONTHS[date.getMonth()] + " " + date.getFullYear();
+    if (!withTime) return day;
+    return day + ", " + date.getHours() + "." + ("0" + date.getMinutes()).slice(-2) + " uur";
+  }
+
+  var views = {
+    loading: byId("vh-loading"),
+    signedOut: byId("vh-signed-out"),
+    signedIn: byId("vh-signed-in"),
+    overview: byId("vh-overview"),
+    kase: byId("vh-case")
+  };
+  var statusBox = byId("vh-status");
+  var state = { me: null, agenda: null, sort: { key: "urgency", descending: true },
+    reference: "", purpose: "", entry: null, names: null };
+
+  function announce(text) {
+    statusBox.textContent = "";
+    window.setTimeout(function () { statusBox.textContent = text; }, 50);
+  }
+
+  /* ---- The API ---- */
+  function Problem(status, body) {
+    this.status = status;
+    this.message = (body && body.message) || "Er ging iets mis. Probeer het opnieuw.";
+    this.errors = (body && body.errors) || [];
+  }
+
+  function api(method, path, body) {
+    var options = { method: method, credentials: "same-origin", cache: "no-store",
+      headers: { Accept: "application/json" } };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(API + path, options).then(function (response) {
+      return response.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+        if (response.status === 401) {
+          signedOut("U bent niet (meer) ingelogd. Log opnieuw in.");
+          throw new Problem(401, { message: "U bent niet (meer) ingelogd. Log opnieuw in." });
+        }
+        if (!response.ok) throw new Problem(response.status, data);
+        return data;
+      });
+    }, function () {
+      throw new Problem(0, { message: "Er is geen verbinding met de server. Probeer het opnieuw." });
+    });
+  }
+
+  /* ---- Personal data leaves the page ---- */
+  function forgetCase() {
+    clear(byId("vh-case-body"));
+    byId("vh-case-body").hidden = true;
+    byId("vh-actions").hidden = true;
+    all(root, "form.vh-action").forEach(function (form) { form.reset(); hideErrors(form); });
+    byId("vh-purpose").value = "";
+    state.entry = null;
+    state.purpose = "";
+  }
+  function forgetNames() {
+    state.names = null;
+    if (state.agenda) renderAgenda();
+  }
+  function forgetAll() {
+    forgetCase();
+    state.names = null;
+    state.agenda = null;
+    state.me = null;
+    ["vh-agenda", "vh-queue", "vh-other", "vh-user", "vh-role", "vh-agenda-date",
+      "vh-agenda-fixed", "vh-case-ref"].forEach(function (id) { clear(byId(id)); });
+    byId("vh-print-names").checked = false;
+  }
+
+  function show(name) {
+    Object.keys(views).forEach(function (key) {
+      if (key !== "overview" && key !== "kase") views[key].hidden = key !== name;
+    });
+  }
+
+  function signedOut(message) {
+    forgetAll();
+    show("signedOut");
+    if (message) announce(message);
+  }
+
+  /* ---- Tables of the queue ---- */
+  function byReceived(a, b) {
+    return a.received_at < b.received_at ? -1 : a.received_at > b.received_at ? 1 : 0;
+  }
+  function urgent(entry) { return entry.urgency === "spoed" ? 1 : 0; }
+
+  /* Received: ascending is the oldest first. Urgency: descending is spoed first (then the
+     oldest first within each group). */
+  function sorted(entries, sort) {
+    var sign = sort.descending ? -1 : 1;
+    return entries.slice().sort(sort.key === "urgency"
+      ? function (a, b) { return sign * (urgent(a) - urgent(b)) || byReceived(a, b); }
+      : function (a, b) { return sign * byReceived(a, b); });
+  }
+
+  var COLUMNS = [
+    ["reference", "Kenmerk"],
+    ["received", "Ontvangen"],
+    ["urgency", "Urgentie"],
+    ["status", "Status"],
+    ["contacted", "Contact gelegd"],
+    ["verified", "Afzender gecontroleerd"],
+    ["criteria", "Voldoet aan criteria"],
+    ["organisation", "Organisatie aanmelder"],
+    ["persons", "Betrokkenen"]
+  ];
+
+  function cell(entry, key) {
+    switch (key) {
+      case "received": return dutchMoment(entry.received_at, false);
+      case "urgency": return label("urgency", entry.urgency);
+      case "status":
+        return label("status", entry.status) +
+          (entry.outcome ? ": " + label("outcome", entry.outcome) : "");
+      case "contacted": return yesNo(entry.contacted);
+      case "verified": return yesNo(entry.sender_verified);
+      case "criteria": return yesNo(entry.criteria_met);
+      case "organisation": return label("partner", entry.registrant_organisation);
+      case "persons": return String(entry.person_count);
+      default: return "";
+    }
+  }
+
+  /* An accessible table: caption, th scope, sort buttons with aria-sort. */
+  function table(caption, entries, options) {
+    var wrap = make("div", "vh-table-wrap");
+    if (!entries.length) {
+      wrap.appendChild(make("p", null, options.empty));
+      return wrap;
+    }
+    var sort = options.sort;
+    var list = sorted(entries, sort);
+    var element = make("table", "vh-table");
+    var captionNode = make("caption", null, caption);
+    captionNode.id = options.id + "-caption";
+    element.appendChild(captionNode);
+    wrap.setAttribute("role", "region");
+    wrap.setAttribute("aria-labelledby", captionNode.id);
+    wrap.tabIndex = 0;
+    var head = make("thead");
+    var row = make("tr");
+    var columns = COLUMNS.slice();
+    if (options.names) columns.splice(1, 0, ["name", "Hoofdbetrokkene"]);
+    columns.forEach(function (column) {
+      var th = make("th");
+      th.scope = "col";
+      if (column[0] === "received" || column[0] === "urgency") {
+        var active = sort.key === column[0];
+        if (active) th.setAttribute("aria-sort", sort.descending ? "descending" : "ascending");
+        var button = make("button", "vh-sort", column[1]);
+        button.type = "button";
+        button.setAttribute("data-sort", column[0]);
+        var hint = make("span", "vh-visually-hidden",
+          column[0] === "urgency" ? (active && sort.descending ? ", sorteer spoed onderaan" : ", sorteer spoed bovenaan")
+            : (active && !sort.descending ? ", sorteer nieuwste eerst" : ", sorteer oudste eerst"));
+        button.appendChild(hint);
+        button.addEventListener("click", function () {
+          var descending = column[0] === "urgency";
+          if (sort.key === column[0]) descending = !sort.descending;
+          options.onSort({ key: column[0], descending: descending });
+        });
+        th.appendChild(button);
+      } else {
+        th.textContent = column[1];
+      }
+      row.appendChild(th);
+    });
+    head.appendChild(row);
+    element.appendChild(head);
+    var body = make("tbody");
+    list.forEach(function (entry) {
+      var tr = make("tr");
+      if (entry.urgency === "spoed") tr.className = "vh-urgent";
+      columns.forEach(function (column) {
+        var td;
+        if (column[0] === "reference") {
+          td = make("th");
+          td.scope = "row";
+          var link = make("a", null, entry.reference);
+          link.href = "#" + entry.reference;
+          td.appendChild(link);
+        } else if (column[0] === "name") {
+          td = make("td", null, (options.names || {})[entry.reference] || "");
+        } else {
+          td = make("td", null, cell(entry, column[0]));
+        }
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+    element.appendChild(body);
+    wrap.appendChild(element);
+    return wrap;
+  }
+
+  function renderAgenda() {
+    var holder = byId("vh-agenda");
+    var agenda = state.agenda;
+    clear(holder);
+    if (!agenda) return;
+    holder.appendChild(table("Aanmeldingen voor de triage van " + dutchDate(agenda.triage_date, true),
+      agenda.entries, {
+        id: "vh-agenda-table",
+        empty: "Er staan nog geen aanmeldingen op deze agenda.",
+        sort: state.sort,
+        names: state.names,
+        onSort: function (sort) {
+          state.sort = sort;
+          renderAgenda();
+          var button = holder.querySelector("[data-sort='" + sort.key + "']");
+          if (button) button.focus();
+          announce("De agenda is gesorteerd op " + (sort.key === "urgency" ? "urgentie" : "ontvangst") + ".");
+        }
+      }));
+  }
+
+  function sortableTable(holder, caption, entries, id, empty) {
+    var sort = { key: "received", descending: false };
+    function render(focusKey) {
+      clear(holder);
+      holder.appendChild(table(caption, entries, { id: id, empty: empty, sort: sort,
+        onSort: function (next) { sort = next; render(next.key); } }));
+      if (focusKey) holder.querySelector("[data-sort='" + focusKey + "']").focus();
+    }
+    render();
+  }
+
+  /* One request after the other, never in parallel: the API is mostly cold (a few
+     registrations a week), and one warm function answers the next request faster than a
+     second cold one would. */
+  function inTurn(jobs) {
+    return jobs.reduce(function (done, job) { return done.then(job); }, Promise.resolve());
+  }
+
+  function loadOverview() {
+    var me = state.me;
+    var date = me.upcoming_triage;
+    var planned = date !== "te-plannen";
+    byId("vh-agenda-date").textContent = planned ? dutchDate(date, true) : "";
+    var jobs = [];
+    if (planned) {
+      jobs.push(function () {
+        return api("GET", "/agenda/" + date + "?sort=urgency").then(function (agenda) {
+          state.agenda = agenda;
+          byId("vh-agenda-fixed").textContent = agenda.fixed
+            ? "De agenda is vastgesteld op " + dutchMoment(agenda.fixed_at, true) + "."
+            : "De agenda is nog niet vastgesteld: er kunnen nog aanmeldingen bij komen.";
+          renderAgenda();
+        });
+      });
+    } else {
+      byId("vh-agenda-fixed").textContent = "Dit Veiligheidshuis plant de triage per aanmelding. Hieronder staan de aanmeldingen zonder datum.";
+    }
+    jobs.push(function () {
+      return api("GET", "/queue?triage_date=te-plannen&sort=received").then(function (entries) {
+        sortableTable(byId("vh-queue"), "Aanmeldingen zonder triagedatum", entries, "vh-queue-table",
+          "Er zijn geen aanmeldingen zonder triagedatum.");
+      });
+    });
+    return inTurn(jobs).catch(function (problem) {
+      if (problem.status !== 401) announce(problem.message);
+    });
+  }
+
+  /* ---- Forms: the GOV.UK error summary ---- */
+  function hideErrors(form) {
+    var summary = form.querySelector(".vh-error-summary");
+    summary.hidden = true;
+    clear(summary.querySelector("ul"));
+    all(form, ".vh-error-message").forEach(function (node) { node.parentNode.removeChild(node); });
+    all(form, ".vh-invalid").forEach(function (node) { node.classList.remove("vh-invalid"); });
+    all(form, "[aria-invalid]").forEach(function (node) {
+      node.removeAttribute("aria-invalid");
+      var described = (node.getAttribute("aria-describedby") || "").split(" ")
+        .filter(function (id) { return id && !/-fout$/.test(id); }).join(" ");
+      if (described) node.setAttribute("aria-describedby", described);
+      else node.removeAttribute("aria-describedby");
+    });
+  }
+
+  /* problems: [{field: element or null, message}] */
+  function showErrors(form, problems) {
+    hideErrors(form);
+    var summary = form.querySelector(".vh-error-summary");
+    var list = summary.querySelector("ul");
+    problems.forEach(function (problem, index) {
+      var item = make("li");
+      var target = problem.field;
+      if (target) {
+        var link = make("a", null, problem.message);
+        var focusable = target.tagName === "FIELDSET" ? target.querySelector("input") : target;
+        link.href = "#" + focusable.id;
+        link.addEventListener("click", function (event) {
+          event.preventDefault();
+          focusable.focus();
+        });
+        item.appendChild(link);
+        var container = target.tagName === "FIELDSET" ? target : target.closest(".vh-field");
+        container.classList.add("vh-invalid");
+        var message = make("p", "vh-error-message");
+        message.id = (focusable.id || "vh-veld-" + index) + "-fout";
+        message.appendChild(make("span", "vh-visually-hidden", "Fout: "));
+        message.appendChild(doc.createTextNode(problem.message));
+        var anchor = target.tagName === "FIELDSET" ? target.querySelector("legend") : container.querySelector("label");
+        var hint = container.querySelector(".vh-hint:not(.vh-option-hint)");
+        (hint || anchor).insertAdjacentElement("afterend", message);
+        var inputs = target.tagName === "FIELDSET" ? all(target, "input") : [target];
+        inputs.forEach(function (input) {
+          input.setAttribute("aria-invalid", "true");
+          var described = input.getAttribute("aria-describedby");
+          input.setAttribute("aria-describedby", (described ? described + " " : "") + message.id);
+        });
+      } else {
+        item.textContent = problem.message;
+      }
+      list.appendChild(item);
+    });
+    summary.hidden = false;
+    summary.focus();
+  }
+
+  /* What the page checks itself, before the API does: required and lengths. */
+  function check(form) {
+    var problems = [];
+    all(form, "[data-label]").forEach(function (field) {
+      var name = field.getAttribute("data-label");
+      if (field.tagName === "FIELDSET") {
+        if (!field.querySelector("input:checked")) problems.push({ field: field, message: "Kies " + name + "." });
+        return;
+      }
+      var value = field.value.trim();
+      var min = +(field.getAttribute("minlength") || 0);
+      var max = +(field.getAttribute("maxlength") || 0);
+      if (!value) problems.push({ field: field, message: "Vul " + name + " in." });
+      else if (min && value.length < min) problems.push({ field: field, message: "Schrijf voor " + name + " minstens " + min + " tekens." });
+      else if (max && value.length > max) problems.push({ field: field, message: "Gebruik voor " + name + " hoogstens " + max + " tekens." });
+      else if (field.type === "date" && !/^\d{4}-\d{2}-\d{2}$/.test(value)) problems.push({ field: field, message: "Vul " + name + " in als een geldige datum." });
+    });
+    return problems;
+  }
+
+  /* The API's answer as problems of this form: 422 per field, 403/404/409 as one message. */
+  function apiProblems(form, problem) {
+    if (problem.status === 422 && problem.errors.length) {
+      return problem.errors.map(function (error) {
+        var name = String(error.field || "").split(".").pop();
+        var field = form.querySelector("[name='" + name + "']");
+        if (field && field.type === "radio") field = field.closest("fieldset");
+        return { field: field, message: error.message };
+      });
+    }
+    return [{ field: null, message: problem.message }];
+  }
+
+  function busy(form, on) {
+    all(form, "button").forEach(function (button) { button.disabled = on; });
+    form.setAttribute("aria-busy", on ? "true" : "false");
+  }
+
+  /* ---- A case ---- */
+  function definitionList(rows) {
+    var list = make("dl", "vh-answers");
+    rows.forEach(function (row) {
+      if (row[1] === null || row[1] === undefined || row[1] === "") return;
+      var div = make("div", "vh-answer");
+      div.appendChild(make("dt", null, row[0]));
+      var dd = make("dd");
+      if (Array.isArray(row[1])) {
+        var ul = make("ul");
+        row[1].forEach(function (text) { ul.appendChild(make("li", null, text)); });
+        dd.appendChild(ul);
+      } else {
+        dd.textContent = String(row[1]);
+      }
+      div.appendChild(dd);
+      list.appendChild(div);
+    });
+    return list;
+  }
+
+  function section(parent, title, content) {
+    parent.appendChild(make("h3", null, title));
+    parent.appendChild(content);
+  }
+
+  function renderCase(data) {
+    var body = byId("vh-case-body");
+    var entry = data.entry;
+    var reg = data.registration || {};
+    var registrant = reg.registrant || {};
+    clear(body);
+    state.entry = entry;
+    section(body, "Stand van zaken", definitionList([
+      ["Status", label("status", entry.status)],
+      ["Uitkomst", label("outcome", entry.outcome)],
+      ["Ontvangen", dutchMoment(entry.received_at, true)],
+      ["Reageren uiterlijk", dutchMoment(entry.respond_by, true)],
+      ["Triage", entry.triage_date ? dutchDate(entry.triage_date, true) : "Nog in te plannen"],
+      ["Urgentie", label("urgency", entry.urgency)],
+      ["Contact gelegd", yesNo(entry.contacted)],
+      ["Afzender gecontroleerd", yesNo(entry.sender_verified)],
+      ["Voldoet aan criteria", yesNo(entry.criteria_met)]
+    ]));
+    if (data.decision) {
+      section(body, "Besluit", definitionList([
+        ["Uitkomst", label("outcome", entry.outcome)],
+        ["Advies", data.decision.advice],
+        ["Procesregisseur", data.decision.process_director]
+      ]));
+    }
+    section(body, "Aanmelder", definitionList([
+      ["Organisatie", registrant.organisation === "anders" ? registrant.organisation_name
+        : label("partner", registrant.organisation)],
+      ["Naam", registrant.name],
+      ["Functie", registrant.role],
+      ["E-mailadres", registrant.email],
+      ["Telefoon", registrant.phone],
+      ["Bereikbaar", registrant.availability]
+    ]));
+    body.appendChild(make("h3", null, "Betrokkenen"));
+    (reg.persons || []).forEach(function (person, index) {
+      body.appendChild(make("h4", null, "Betrokkene " + (index + 1) + ": " + label("relation", person.relation)));
+      body.appendChild(definitionList([
+        ["Naam", [person.first_name, person.last_name].join(" ")],
+        ["Geboortedatum", dutchDate(person.date_of_birth, false)],
+        ["Woonplaats", person.residence],
+        ["Adres", person.address]
+      ]));
+    });
+    section(body, "Situatie", definitionList([
+      ["Leefgebieden", (reg.life_domains || []).map(function (v) { return label("life_domain", v); })],
+      ["Beschrijving", reg.description],
+      ["Overlast, criminaliteit of uitval", (reg.concerns || []).length
+        ? reg.concerns.map(function (v) { return label("concern", v); }) : "Geen"],
+      ["Veiligheidsrisico's", reg.safety_risks],
+      ["Urgentie", label("urgency", reg.urgency)],
+      ["Reden voor spoed", reg.urgency_reason]
+    ]));
+    section(body, "Samenwerking", definitionList([
+      ["Betrokken organisaties", (reg.involved_organisations || []).map(function (o) {
+        return [o.organisation, o.contact_person, o.role].filter(Boolean).join(", ");
+      })],
+      ["Al geprobeerd", reg.tried],
+      ["Hulpvraag", reg.question]
+    ]));
+    section(body, "Criteria", definitionList([
+      ["Aangevinkt", (reg.criteria || []).length
+        ? reg.criteria.map(function (v) { return label("criterion", v); }) : "Geen"],
+      ["Voldoet aan de landelijke regel", yesNo(entry.criteria_met)],
+      ["Toelichting", reg.criteria_explanation]
+    ]));
+    section(body, "Betrokkene geïnformeerd", definitionList([
+      ["Geïnformeerd", label("informed", reg.informed)],
+      ["Reden", label("not_informed_reason", reg.not_informed_reason)],
+      ["Toelichting", reg.not_informed_explanation]
+    ]));
+    body.appendChild(make("h3", null, "Geschiedenis"));
+    var history = data.history || [];
+    if (!history.length) {
+      body.appendChild(make("p", null, "Nog niets vastgelegd."));
+    } else {
+      var ol = make("ol", "vh-history");
+      history.forEach(function (event) {
+        var li = make("li");
+        var change = event.from_status === event.to_status ? label("status", event.to_status)
+          : label("status", event.from_status) + " → " + label("status", event.to_status);
+        li.appendChild(make("strong", null, dutchMoment(event.at, true)));
+        li.appendChild(doc.createTextNode(" — " + change + " — " + event.actor));
+        li.appendChild(make("p", "vh-history-reason", event.reason));
+        ol.appendChild(li);
+      });
+      body.appendChild(ol);
+    }
+    body.hidden = false;
+    updateActions(entry.status);
+  }
+
+  function updateActions(status) {
+    var groups = (state.me && state.me.groups) || [];
+    var shown = 0;
+    all(root, "form.vh-action").forEach(function (form) {
+      var from = form.getAttribute("data-from").split(" ");
+      var allowed = (form.getAttribute("data-groups") || "").split(" ").filter(Boolean);
+      var mayRole = !allowed.length || allowed.some(function (g) { return groups.indexOf(g) >= 0; });
+      form.hidden = !(mayRole && from.indexOf(status) >= 0);
+      if (!form.hidden) shown += 1;
+    });
+    byId("vh-no-actions").hidden = shown > 0;
+    byId("vh-actions").hidden = false;
+  }
+
+  function openCase(reference, purpose) {
+    return api("GET", "/registrations/" + encodeURIComponent(reference) +
+      "?purpose=" + encodeURIComponent(purpose)).then(function (data) {
+      state.purpose = purpose;
+      renderCase(data);
+      return data;
+    });
+  }
+
+  function showCase(reference) {
+    forgetCase();
+    state.reference = reference;
+    byId("vh-case-ref").textContent = reference;
+    hideErrors(byId("vh-purpose-form"));
+    byId("vh-purpose-form").hidden = false;
+    views.overview.hidden = true;
+    views.kase.hidden = false;
+    doc.title = "Aanmelding " + reference + " - Beheer";
+    byId("vh-case-title").focus();
+  }
+
+  function showOverview(focus) {
+    forgetCase();
+    state.reference = "";
+    views.kase.hidden = true;
+    views.overview.hidden = false;
+    doc.title = baseTitle;
+    if (focus) byId("vh-agenda-title").focus();
+  }
+
+  function route(focus) {
+    if (!state.me) return;
+    var reference = decodeURIComponent(window.location.hash.slice(1));
+    if (REFERENCE.test(reference)) showCase(reference);
+    else showOverview(focus);
+  }
+
+  /* ---- Wiring ---- */
+  var baseTitle = doc.title;
+
+  byId("vh-purpose-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var form = event.currentTarget;
+    var problems = check(form);
+    if (problems.length) { showErrors(form, problems); return; }
+    hideErrors(form);
+    busy(form, true);
+    var purpose = byId("vh-purpose").value.trim();
+    openCase(state.reference, purpose).then(function () {
+      form.hidden = true;
+      announce("Aanmelding " + state.reference + " is geopend. Dit staat in het auditlog.");
+      byId("vh-case-title").focus();
+    }, function (problem) {
+      if (problem.status !== 401) showErrors(form, apiProblems(form, problem));
+    }).then(function () { busy(form, false); });
+  });
+
+  var DONE = {
+    "contact": "Het contact is vastgelegd.",
+    "information-request": "De vraag om informatie is vastgelegd. De aanmelder krijgt een e-mail.",
+    "information-received": "De ontvangen informatie is vastgelegd.",
+    "schedule": "De aanmelding is geagendeerd.",
+    "decision": "Het besluit is vastgelegd. De aanmelder krijgt een e-mail met de uitkomst.",
+    "close": "De aanmelding is afgesloten."
+  };
+
+  all(root, "form.vh-action").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var problems = check(form);
+      if (problems.length) { showErrors(form, problems); return; }
+      hideErrors(form);
+      var body = {};
+      all(form, "input, textarea, select").forEach(function (field) {
+        if ((field.type === "radio" || field.type === "checkbox") && !field.checked) return;
+        body[field.name] = field.value.trim();
+      });
+      var action = form.getAttribute("data-action");
+      busy(form, true);
+      api("POST", "/registrations/" + encodeURIComponent(state.reference) + "/" + action, body)
+        .then(function () {
+          form.reset();
+          announce(DONE[action]);
+          return openCase(state.reference, state.purpose);
+        })
+        .then(function () { byId("vh-case-title").focus(); },
+          function (problem) {
+            if (problem.status !== 401) showErrors(form, apiProblems(form, problem));
+          })
+        .then(function () { busy(form, false); });
+    });
+  });
+
+  byId("vh-back").addEventListener("click", function (event) {
+    event.preventDefault();
+    if (window.location.hash) window.history.pushState(null, "", window.location.pathname);
+    showOverview(true);
+  });
+
+  window.addEventListener("hashchange", function () { route(true); });
+
+  byId("vh-other-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = byId("vh-other-date");
+    var holder = byId("vh-other");
+    var value = input.value;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+      clear(holder);
+      holder.appendChild(make("p", "vh-error-message", "Vul een datum in."));
+      input.focus();
+      return;
+    }
+    api("GET", "/agenda/" + value + "?sort=received").then(function (agenda) {
+      sortableTable(holder, "Aanmeldingen voor de triage van " + dutchDate(value, true),
+        agenda.entries, "vh-other-table", "Er staan geen aanmeldingen op de agenda van " +
+        dutchDate(value, true) + ".");
+      announce("De agenda van " + dutchDate(value, true) + " is geladen.");
+    }, function (problem) { if (problem.status !== 401) announce(problem.message); });
+  });
+
+  /* Print: names only when asked for; each name is a read of the case, for that purpose. */
+  function fetchNames() {
+    var entries = state.agenda ? state.agenda.entries : [];
+    var names = {};
+    return inTurn(entries.map(function (entry) {
+      return function () {
+        return api("GET", "/registrations/" + encodeURIComponent(entry.reference) +
+          "?purpose=" + encodeURIComponent(PRINT_PURPOSE)).then(function (data) {
+          var persons = data.registration.persons || [];
+          var main = persons.filter(function (p) { return p.relation === "hoofdbetrokkene"; })[0] ||
+            persons[0] || {};
+          names[entry.reference] = [main.first_name, main.last_name].filter(Boolean).join(" ");
+        });
+      };
+    })).then(function () { return names; });
+  }
+
+  byId("vh-print").addEventListener("click", function () {
+    var button = byId("vh-print");
+    if (!byId("vh-print-names").checked) {
+      forgetNames();
+      window.print();
+      return;
+    }
+    button.disabled = true;
+    fetchNames().then(function (names) {
+      state.names = names;
+      renderAgenda();
+      announce("De namen staan nu in de agenda. Na het afdrukken haalt de pagina ze weer weg.");
+      window.print();
+    }, function (problem) {
+      if (problem.status !== 401) announce(problem.message);
+    }).then(function () { button.disabled = false; });
+  });
+  window.addEventListener("afterprint", function () { if (state.names) forgetNames(); });
+  byId("vh-print-names").addEventListener("change", function (event) {
+    if (!event.currentTarget.checked && state.names) forgetNames();
+  });
+
+  /* Sign-out posts the form; the page is emptied before it goes. */
+  byId("vh-logout").addEventListener("submit", function () { forgetAll(); });
+  /* Leaving the page (also into the back/forward cache) leaves nothing personal behind. */
+  window.addEventListener("pagehide", function () { forgetAll(); });
+  window.addEventListener("pageshow", function (event) { if (event.persisted) start(); });
+
+  function start() {
+    show("loading");
+    api("GET", "/me").then(function (me) {
+      state.me = me;
+      byId("vh-user").textContent = me.username;
+      byId("vh-role").textContent = me.groups.length
+        ? me.groups.map(function (g) { return label("group", g); }).join(", ")
+        : "geen rol";
+      show("signedIn");
+      route(false);
+      return loadOverview();
+    }, function (problem) {
+      if (problem.status === 401) return;
+      show("signedOut");
+      announce(problem.message);
+    });
+  }
+
+  start();
+})();
