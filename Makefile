@@ -26,7 +26,7 @@ export PYTHONPATH := $(abspath functions):$(abspath .)
 export AWS_DEFAULT_REGION ?= eu-central-1
 
 .PHONY: help install dev test lint types infra-lint site-check pytest unit integration browser \
-        infrastructure bench openapi clean
+        infrastructure bench build openapi clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -91,6 +91,24 @@ infrastructure: install
 bench: install ## Benchmarks: site weight and Lighthouse scores (HOUSE=name)
 	npm ci --silent --prefix benchmarks/site
 	$(PY) benchmarks/site/bench_site.py --house $(HOUSE)
+
+# `sam build` without Docker needs the runtime's Python (python3.13, as the template names)
+# on PATH: a system python3.13, or pyenv's. The staged copy adds the house files and the
+# runtime requirements (exported from uv.lock) to the functions' code.
+# (pyenv's shims are skipped: sam would run a shim that may point nowhere.)
+PYTHON_RUNTIME ?= $(or $(lastword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.13.*/bin/python3.13)),$(filter-out %/shims/python3.13,$(shell command -v python3.13 2>/dev/null)))
+STAGE := .aws-sam/stage
+
+build: $(TOOLS)/bin/sam install ## sam build (arm64 wheels; houses and requirements bundled)
+	@test -n "$(PYTHON_RUNTIME)" || { echo "python3.13 not found: install it or set PYTHON_RUNTIME"; exit 1; }
+	rm -rf $(STAGE) && mkdir -p $(STAGE)
+	cp -r functions infra $(STAGE)/
+	find $(STAGE) -name __pycache__ -prune -exec rm -rf {} +
+	cp -r houses $(STAGE)/functions/vhcore/houses
+	$(UV) export --frozen --no-dev --no-hashes --no-emit-project --quiet \
+		-o $(STAGE)/functions/requirements.txt
+	PATH="$(dir $(PYTHON_RUNTIME)):$$PATH" SAM_CLI_TELEMETRY=0 $(TOOLS)/bin/sam build \
+		--template $(STAGE)/infra/template.yaml --build-dir .aws-sam/build
 
 openapi: install ## Regenerate docs/openapi.json from the code
 	$(PY) -m devstack.openapi
