@@ -29,21 +29,12 @@ from typing import Any
 
 from playwright.sync_api import Browser, Request, sync_playwright
 
+from devstack.chromium import CHROMIUM, CHROMIUM_FLAGS
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 CONFIG = REPO / "site" / "mkdocs.yml"
 LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
-CHROMIUM = os.environ.get("VH_CHROMIUM", "/usr/bin/chromium")
-CHROME_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 95}
 MAX_PAGE_BYTES = 80 * 1024
@@ -154,7 +145,9 @@ def _cold_load(browser: Browser, url: str) -> list[tuple[str, int]]:
 def measure_weight(origin: str, results: list[PageResult]) -> None:
     """Cold load of each page in Chromium; sums the encoded (gzipped) response bodies."""
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_FLAGS, headless=True)
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
+        )
         for result in results:
             requests = _cold_load(browser, origin + result.path)
             foreign = [url for url, _ in requests if not url.startswith(origin + "/")]
@@ -176,9 +169,9 @@ def run_lighthouse(url: str, timeout: float) -> dict[str, int]:
             f"--output-path={report}",
             f"--only-categories={','.join(CATEGORIES)}",
             "--form-factor=mobile",
-            f"--chrome-flags={' '.join(CHROME_FLAGS)} --user-data-dir={tmp}/profile",
+            f"--chrome-flags={' '.join(CHROMIUM_FLAGS)} --user-data-dir={tmp}/profile",
         ]
-        env = os.environ | {"CHROME_PATH": CHROMIUM}
+        env = os.environ | {"CHROME_PATH": str(CHROMIUM)}
         subprocess.run(command, check=True, env=env, timeout=timeout, capture_output=True)
         data = json.loads(report.read_text(encoding="utf-8"))
     return {

@@ -14,7 +14,7 @@ import urllib.request
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -150,10 +150,12 @@ def get_queue(
 
 
 @app.get("/api/admin/agenda/<triage_date>", summary="The agenda of one triage meeting")
-def get_agenda(triage_date: str, sort: Sort = "urgency") -> Response[use_cases.Agenda]:
+def get_agenda(
+    triage_date: Annotated[dt.date, Path(description="Date of the meeting (YYYY-MM-DD)")],
+    sort: Sort = "urgency",
+) -> Response[use_cases.Agenda]:
     staff()
-    dt.date.fromisoformat(triage_date)
-    return _json(use_cases.agenda(triage_date, sort))
+    return _json(use_cases.agenda(triage_date.isoformat(), sort))
 
 
 @app.get(

@@ -16,19 +16,20 @@ from vhcore.registration import RegistrationRequest
 _KEYS = ("maxLength", "minLength", "maxItems", "minItems")
 
 
-def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+def resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """A JSON-schema node with ``$ref`` followed and an optional (``X | None``) unwrapped."""
     if "$ref" in schema:
-        return _resolve(defs[schema["$ref"].rsplit("/", 1)[1]], defs)
+        return resolve(defs[schema["$ref"].rsplit("/", 1)[1]], defs)
     options = [s for s in schema.get("anyOf", []) if s.get("type") != "null"]
     if len(options) == 1:
-        return _resolve(options[0], defs) | {k: v for k, v in schema.items() if k != "anyOf"}
+        return resolve(options[0], defs) | {k: v for k, v in schema.items() if k != "anyOf"}
     return schema
 
 
 def _walk(
     schema: dict[str, Any], defs: dict[str, Any], path: str, out: dict[str, dict[str, Any]]
 ) -> None:
-    schema = _resolve(schema, defs)
+    schema = resolve(schema, defs)
     limits = {key: schema[key] for key in _KEYS if key in schema}
     if "format" in schema:
         limits["format"] = schema["format"]

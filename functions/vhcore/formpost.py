@@ -15,18 +15,12 @@ from urllib.parse import parse_qsl
 
 from pydantic import BaseModel
 
+from vhcore.formlimits import resolve
 from vhcore.registration import RegistrationRequest
 
 MAX_FIELDS = 1000
 YES = {"ja", "on", "true", "1"}
 _INDEX = re.compile(r"^\d{1,2}$")
-
-
-def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    if "$ref" in schema:
-        return _resolve(defs[schema["$ref"].rsplit("/", 1)[1]], defs)
-    options = [s for s in schema.get("anyOf", []) if s.get("type") != "null"]
-    return _resolve(options[0], defs) if len(options) == 1 else schema
 
 
 @cache
@@ -38,12 +32,12 @@ def _field_kinds(model: type[BaseModel]) -> tuple[frozenset[str], frozenset[str]
     flags: set[str] = set()
 
     def walk(node: dict[str, Any], path: str) -> None:
-        node = _resolve(node, defs)
+        node = resolve(node, defs)
         kind = node.get("type")
         if kind == "boolean" or node.get("const") is True:
             flags.add(path)
         if kind == "array":
-            item = _resolve(node.get("items", {}), defs)
+            item = resolve(node.get("items", {}), defs)
             if "properties" in item:
                 walk(item, f"{path}.*")
             else:

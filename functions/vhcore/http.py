@@ -43,7 +43,7 @@ def install_error_handlers(
     @app.exception_handler(RequestValidationError)
     def invalid(exc: RequestValidationError) -> Response[str]:
         problems = dutch_errors(exc.errors())
-        logger.info("invalid registration", extra={"fields": [p.field for p in problems]})
+        logger.info("invalid request", extra={"fields": [p.field for p in problems]})
         return _json(
             422, Problem(message=INVALID, errors=problems, correlation_id=correlation_id())
         )

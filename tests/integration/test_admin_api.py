@@ -152,6 +152,21 @@ def test_reading_a_case_needs_a_purpose(local_system: LocalSystem, tokens: dict[
     assert audit_trail(local_system, tokens["beheer"], reference) == []
 
 
+@pytest.mark.parametrize("date", ["morgen", "2026-13-01", "2026-02-30"])
+def test_an_agenda_for_a_date_that_does_not_exist_is_refused_in_dutch(
+    local_system: LocalSystem, tokens: dict[str, str], date: str
+) -> None:
+    response = requests.get(
+        f"{local_system.url}/api/admin/agenda/{date}",
+        headers={"Authorization": f"Bearer {tokens['triage']}"},
+        timeout=30,
+    )
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["field"] == "path.triage_date"
+    assert error["message"] == "Vul dit veld in als dag-maand-jaar, zoals 31-12-1980."
+
+
 def test_reading_a_case_writes_one_audit_record_first_and_returns_the_decrypted_data(
     local_system: LocalSystem, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

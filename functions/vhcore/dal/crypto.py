@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 DATA_KEY_ENV = "DATA_KEY_ARN"
 CONTACT_KEY_ENV = "CONTACT_KEY_ARN"
-KEY_ENV = DATA_KEY_ENV  # kept for callers that name the data key
 
 
 @cache

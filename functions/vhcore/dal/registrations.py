@@ -69,7 +69,7 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
 
 
-def _unavailable(action: str, exc: Exception) -> StorageUnavailable:
+def _unavailable(action: str) -> StorageUnavailable:
     return StorageUnavailable(f"{action} failed")
 
 
@@ -105,9 +105,9 @@ def put_new_registration(registration_id: str, reference: str, fields: dict[str,
         reasons = exc.response.get("CancellationReasons") or []
         if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
             raise ReferenceTaken(reference) from exc
-        raise _unavailable("storing the registration", exc) from exc
+        raise _unavailable("storing the registration") from exc
     except BotoCoreError as exc:
-        raise _unavailable("storing the registration", exc) from exc
+        raise _unavailable("storing the registration") from exc
 
 
 def get_registration(registration_id: str) -> dict[str, Any] | None:
@@ -116,7 +116,7 @@ def get_registration(registration_id: str) -> dict[str, Any] | None:
             TableName=table_name(), Key=registration_key(registration_id), ConsistentRead=True
         )
     except (ClientError, BotoCoreError) as exc:
-        raise _unavailable("reading the registration", exc) from exc
+        raise _unavailable("reading the registration") from exc
     item = response.get("Item")
     return from_item(item) if item else None
 
@@ -129,7 +129,7 @@ def find_by_reference(reference: str) -> str | None:
             Key={"pk": {"S": f"REF#{reference}"}, "sk": {"S": REFERENCE_SK}},
         )
     except (ClientError, BotoCoreError) as exc:
-        raise _unavailable("reading a reference", exc) from exc
+        raise _unavailable("reading a reference") from exc
     item = response.get("Item")
     return str(item["registration_id"]["S"]) if item else None
 
@@ -141,7 +141,7 @@ def delete_reference(reference: str) -> None:
             Key={"pk": {"S": f"REF#{reference}"}, "sk": {"S": REFERENCE_SK}},
         )
     except (ClientError, BotoCoreError) as exc:
-        raise _unavailable("deleting a reference", exc) from exc
+        raise _unavailable("deleting a reference") from exc
 
 
 def _update_expression(
@@ -189,9 +189,9 @@ def transition(
             if get_registration(registration_id) is None:
                 raise NotFound(registration_id) from exc
             raise ConcurrentChange(registration_id) from exc
-        raise _unavailable("updating the registration", exc) from exc
+        raise _unavailable("updating the registration") from exc
     except BotoCoreError as exc:
-        raise _unavailable("updating the registration", exc) from exc
+        raise _unavailable("updating the registration") from exc
     return from_item(response["Attributes"])
 
 
@@ -224,9 +224,9 @@ def set_fields(
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
             return None
-        raise _unavailable("updating the registration", exc) from exc
+        raise _unavailable("updating the registration") from exc
     except BotoCoreError as exc:
-        raise _unavailable("updating the registration", exc) from exc
+        raise _unavailable("updating the registration") from exc
     return from_item(response["Attributes"])
 
 
@@ -248,7 +248,7 @@ def queue(queue_pk: str, limit: int = 500) -> list[dict[str, Any]]:
                 break
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
     except (ClientError, BotoCoreError) as exc:
-        raise _unavailable("reading the triage queue", exc) from exc
+        raise _unavailable("reading the triage queue") from exc
     for item in items:
         item.pop("personal", None)
         item.pop("contact", None)
@@ -281,7 +281,7 @@ def registrations_received(since: str, until: str) -> list[dict[str, Any]]:
                 return items
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
     except (ClientError, BotoCoreError) as exc:
-        raise _unavailable("reading the registrations", exc) from exc
+        raise _unavailable("reading the registrations") from exc
 
 
 def get_agenda(triage_date: str) -> dict[str, Any] | None:
@@ -291,7 +291,7 @@ def get_agenda(triage_date: str) -> dict[str, Any] | None:
             Key={"pk": {"S": f"AGENDA#{triage_date}"}, "sk": {"S": "AGENDA"}},
         )
     except (ClientError, BotoCoreError) as exc:
-        raise _unavailable("reading the agenda", exc) from exc
+        raise _unavailable("reading the agenda") from exc
     item = response.get("Item")
     return from_item(item) if item else None
 
@@ -306,7 +306,7 @@ def put_agenda(triage_date: str, fields: dict[str, Any]) -> bool:
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
             return False
-        raise _unavailable("fixing the agenda", exc) from exc
+        raise _unavailable("fixing the agenda") from exc
     except BotoCoreError as exc:
-        raise _unavailable("fixing the agenda", exc) from exc
+        raise _unavailable("fixing the agenda") from exc
     return True

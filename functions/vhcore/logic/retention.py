@@ -7,7 +7,7 @@ import datetime as dt
 from vhcore.house import House
 
 
-def _add_months(moment: dt.datetime, months: int) -> dt.datetime:
+def add_months(moment: dt.datetime, months: int) -> dt.datetime:
     month = moment.month - 1 + months
     year, month = moment.year + month // 12, month % 12 + 1
     day = min(
@@ -38,4 +38,4 @@ def expires_at(house: House, since: dt.datetime, *, taken_on: bool | None) -> in
         months = max(retention.not_taken_on_months, retention.taken_on_months)
     else:
         months = retention.taken_on_months if taken_on else retention.not_taken_on_months
-    return int(_add_months(since, months).timestamp())
+    return int(add_months(since, months).timestamp())

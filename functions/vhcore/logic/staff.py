@@ -16,6 +16,7 @@ from vhcore.errors import NotFound
 from vhcore.house import current_house
 from vhcore.log import logger
 from vhcore.logic import cases
+from vhcore.logic.retention import add_months
 from vhcore.logic.triage import TO_BE_PLANNED, queue_key
 from vhcore.reference import is_reference
 from vhcore.staff import Staff
@@ -157,7 +158,7 @@ def _audit(registration_id: str, staff: Staff, action: str, purpose: str) -> Non
             "actor": staff.actor,
             "action": action,
             "purpose": purpose,
-            "expires_at": int((now + dt.timedelta(days=31 * months)).timestamp()),
+            "expires_at": int(add_months(now, months).timestamp()),
         },
     )
 
