@@ -7,6 +7,7 @@ UV_VERSION := 0.13.9
 CFN_LINT_VERSION := 1.58.0
 CFN_LINT_SERVERLESS_VERSION := 0.3.6
 SAM_CLI_VERSION := 1.170.0
+CHECKOV_VERSION := 3.2.500
 
 TOOLS := .tools
 UV := $(TOOLS)/uv/bin/uv
@@ -26,7 +27,7 @@ export PYTHONPATH := $(abspath functions):$(abspath .)
 export AWS_DEFAULT_REGION ?= eu-central-1
 
 .PHONY: help install dev test lint types infra-lint site-check pytest unit integration browser \
-        infrastructure bench build openapi clean
+        infrastructure bench load build openapi fuzz clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -49,6 +50,9 @@ $(TOOLS)/bin/cfn-lint: | $(UV)
 $(TOOLS)/bin/sam: | $(UV)
 	$(UV) tool install --quiet --python $(PYTHON) aws-sam-cli==$(SAM_CLI_VERSION)
 
+$(TOOLS)/bin/checkov: | $(UV)
+	$(UV) tool install --quiet --python $(PYTHON) checkov==$(CHECKOV_VERSION)
+
 dev: install ## Run the whole system locally on http://127.0.0.1:8000/ (HOUSE=name)
 	$(PY) -m devstack --house $(HOUSE)
 
@@ -61,10 +65,18 @@ lint: install ## ruff check and ruff format --check
 types: install ## mypy (strict)
 	$(VENV)/bin/mypy
 
-infra-lint: $(TOOLS)/bin/cfn-lint $(TOOLS)/bin/sam ## cfn-lint (with serverless rules) and sam validate --lint
+# checkov reads the SAM template (and the skips in its Metadata) and the transformed template,
+# where the roles and everything else SAM generates are checked too.
+CHECKOV := $(TOOLS)/bin/checkov --framework cloudformation --skip-download --quiet --compact
+
+infra-lint: $(TOOLS)/bin/cfn-lint $(TOOLS)/bin/sam $(TOOLS)/bin/checkov install ## cfn-lint (serverless rules), sam validate --lint, checkov
 	$(TOOLS)/bin/cfn-lint --append-rules cfn_lint_serverless.rules -- infra/template.yaml
 	AWS_ACCESS_KEY_ID=none AWS_SECRET_ACCESS_KEY=none SAM_CLI_TELEMETRY=0 \
 		$(TOOLS)/bin/sam validate --lint --template infra/template.yaml
+	$(CHECKOV) -f infra/template.yaml
+	@mkdir -p $(TOOLS)/checkov
+	$(PY) -m devstack.template > $(TOOLS)/checkov/transformed-template.json
+	$(CHECKOV) -f $(TOOLS)/checkov/transformed-template.json
 
 site-check: install ## mkdocs build --strict for every house
 	@set -e; for house in $(HOUSES); do \
@@ -88,30 +100,62 @@ browser: install
 infrastructure: install
 	$(VENV)/bin/pytest tests/infrastructure
 
-bench: install ## Benchmarks: site weight and Lighthouse scores (HOUSE=name)
+bench: install ## Benchmarks: cold starts, site weight and Lighthouse, API latency, a load run (HOUSE=name)
+	$(PY) benchmarks/coldstart/bench_coldstart.py --house $(HOUSE)
 	npm ci --silent --prefix benchmarks/site
 	$(PY) benchmarks/site/bench_site.py --house $(HOUSE)
+	$(PY) benchmarks/latency/bench_latency.py --house $(HOUSE)
+	$(PY) benchmarks/load/bench_load.py --house $(HOUSE) --seconds $(LOAD_SECONDS)
+
+LOAD_SECONDS ?= 60
+load: install ## Only the bounded load run on loopback (LOAD_SECONDS=60, HOUSE=name)
+	$(PY) benchmarks/load/bench_load.py --house $(HOUSE) --seconds $(LOAD_SECONDS)
 
 # `sam build` without Docker needs the runtime's Python (python3.13, as the template names)
 # on PATH: a system python3.13, or pyenv's. The staged copy adds the house files and the
 # runtime requirements (exported from uv.lock) to the functions' code.
 # (pyenv's shims are skipped: sam would run a shim that may point nowhere.)
 PYTHON_RUNTIME ?= $(or $(lastword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.13.*/bin/python3.13)),$(filter-out %/shims/python3.13,$(shell command -v python3.13 2>/dev/null)))
-STAGE := .aws-sam/stage
+BUILD_STAGE := .aws-sam/stage
 
 build: $(TOOLS)/bin/sam install ## sam build (arm64 wheels; houses and requirements bundled)
 	@test -n "$(PYTHON_RUNTIME)" || { echo "python3.13 not found: install it or set PYTHON_RUNTIME"; exit 1; }
-	rm -rf $(STAGE) && mkdir -p $(STAGE)
-	cp -r functions infra $(STAGE)/
-	find $(STAGE) -name __pycache__ -prune -exec rm -rf {} +
-	cp -r houses $(STAGE)/functions/vhcore/houses
+	rm -rf $(BUILD_STAGE) && mkdir -p $(BUILD_STAGE)
+	cp -r functions infra $(BUILD_STAGE)/
+	find $(BUILD_STAGE) -name __pycache__ -prune -exec rm -rf {} +
+	cp -r houses $(BUILD_STAGE)/functions/vhcore/houses
 	$(UV) export --frozen --no-dev --no-hashes --no-emit-project --quiet \
-		-o $(STAGE)/functions/requirements.txt
+		-o $(BUILD_STAGE)/functions/requirements.txt
 	PATH="$(dir $(PYTHON_RUNTIME)):$$PATH" SAM_CLI_TELEMETRY=0 $(TOOLS)/bin/sam build \
-		--template $(STAGE)/infra/template.yaml --build-dir .aws-sam/build
+		--template $(BUILD_STAGE)/infra/template.yaml --build-dir .aws-sam/build
+	@# Lambda's code folder is read-only: without .pyc files every cold start compiles each
+	@# module it imports again. Hash-based, because SAM's zip drops the files' mtimes.
+	"$(PYTHON_RUNTIME)" -m compileall -q -j 0 --invalidation-mode checked-hash .aws-sam/build
+
+# Deploying a house to AWS (README, "Deploy your house"); STAGE=prod unless told otherwise.
+.PHONY: site deploy publish-site
+STAGE ?= prod
+SITE_DIR := site/build/$(HOUSE)
+
+site: install ## Build the public site of one house into site/build/<house> (HOUSE=name)
+	VH_HOUSE=$(HOUSE) $(VENV)/bin/mkdocs build --strict --quiet -f site/mkdocs.yml \
+		-d $(abspath $(SITE_DIR))
+
+deploy: build site ## sam deploy of one house's stack (HOUSE=name STAGE=prod; GUIDED=1 asks again)
+	SAM_CLI_TELEMETRY=0 $(PY) -m deploy.stack --house $(HOUSE) --stage $(STAGE) \
+		--site-dir $(SITE_DIR) --sam $(TOOLS)/bin/sam $(if $(GUIDED),--guided)
+
+publish-site: site ## Upload the site to the house's bucket, invalidate CloudFront (HOUSE=name)
+	$(PY) -m deploy.publish --house $(HOUSE) --stage $(STAGE) --site-dir $(SITE_DIR)
 
 openapi: install ## Regenerate docs/openapi.json from the code
 	$(PY) -m devstack.openapi
+
+FUZZ_EXAMPLES ?= 1000
+# Bounded: the seed is fixed, the count per operation set, and the whole run stops by itself.
+fuzz: install ## schemathesis on every API operation, FUZZ_EXAMPLES (1000) cases each, all checks
+	VH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) timeout --signal=INT 3000 \
+		$(VENV)/bin/pytest tests/fuzz -p no:cacheprovider -q
 
 clean: ## Remove environments and build output
 	rm -rf $(VENV) $(TOOLS) site/build .pytest_cache .mypy_cache .ruff_cache

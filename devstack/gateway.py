@@ -121,6 +121,14 @@ class ApiRouter:
             return self._handlers[route.function]
 
 
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def build_event(
     *,
     method: str,
@@ -139,7 +147,7 @@ def build_event(
     text_like = re.match(
         r"^(application/(json|x-www-form-urlencoded)|text/)", lowered.get("content-type", "")
     )
-    is_base64 = bool(body) and not text_like
+    is_base64 = bool(body) and not (text_like and _is_utf8(body))
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": f"{route.method} {route.path}",
@@ -348,7 +356,20 @@ def make_handler(
 
         do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch  # noqa: N815
 
+        def __getattr__(self, name: str) -> Any:
+            """Any other method (OPTIONS, TRACE, QUERY, ...) is dispatched too, as at the edge:
+            API Gateway answers 404 for a method no route declares, never 501."""
+            if name.startswith("do_"):
+                return self._dispatch
+            raise AttributeError(name)
+
     return Gateway
+
+
+class _Server(ThreadingHTTPServer):
+    # A burst of simultaneous requests (tests send 50 at once) waits in the listen queue
+    # instead of being reset: socketserver's default queue holds 5.
+    request_queue_size = 128
 
 
 class LocalGateway:
@@ -358,9 +379,7 @@ class LocalGateway:
         self, stack: Stack, site_dir: Path, port: int = 0, dev: DevTools | None = None
     ) -> None:
         self.router = ApiRouter(stack)
-        self.server = ThreadingHTTPServer(
-            ("127.0.0.1", port), make_handler(self.router, site_dir, dev)
-        )
+        self.server = _Server(("127.0.0.1", port), make_handler(self.router, site_dir, dev))
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -38,6 +38,7 @@ def generate() -> dict[str, Any]:
         merged["paths"].update(spec.get("paths", {}))
         merged["components"]["schemas"].update(spec.get("components", {}).get("schemas", {}))
     _problems_as_answered(merged)
+    _secured_as_deployed(merged, template)
     _drop_unused_schemas(merged)
     return merged
 
@@ -51,6 +52,28 @@ def _problems_as_answered(document: dict[str, Any]) -> None:
             invalid = operation.get("responses", {}).get("422")
             if invalid is not None:
                 invalid["content"] = {"application/json": {"schema": problem}}
+
+
+def _secured_as_deployed(document: dict[str, Any], template: dict[str, Any]) -> None:
+    """The routes behind a JWT authorizer in the template need a bearer token: the HTTP API
+    answers 401 without a valid one, before the function runs."""
+    schemes = document["components"].setdefault("securitySchemes", {})
+    refused = {
+        "description": "No valid token (the HTTP API's JWT authorizer)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    for route in http_routes(template):
+        if route.authorizer is None:
+            continue
+        schemes[route.authorizer] = {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "The ID token of a staff member (Cognito), sent by the edge.",
+        }
+        operation = document["paths"][route.path][route.method.lower()]
+        operation["security"] = [{route.authorizer: list(route.scopes)}]
+        operation["responses"]["401"] = refused
 
 
 def _drop_unused_schemas(document: dict[str, Any]) -> None:

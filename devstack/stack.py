@@ -15,12 +15,14 @@ from moto.server import ThreadedMotoServer
 
 from devstack.auth import DEV_AUTH_ROOT, DevLogin, oauth_clients, seed_staff_users
 from devstack.clock import SimClock
+from devstack.cron import weekly_cutoff
 from devstack.devpages import DevTools
 from devstack.events import EventPump
 from devstack.gateway import LocalGateway
 from devstack.outbox import Outbox, SentEmail
 from devstack.provision import Stack, provision
 from devstack.template import REGION, REPO, transformed
+from vhcore.house import house_path, load_house_file
 
 SITE_CONFIG = REPO / "site" / "mkdocs.yml"
 
@@ -110,7 +112,13 @@ class LocalSystem:
         os.environ.update(self.environment)
         gateway_port = self.gateway_port or free_port()
         site_url = f"http://127.0.0.1:{gateway_port}"
-        parameters = {"HouseName": self.house, "Stage": "dev", "SiteUrl": site_url}
+        # The parameters `make deploy` passes for this house (deploy.stack), locally.
+        parameters = {
+            "HouseName": self.house,
+            "Stage": "dev",
+            "SiteUrl": site_url,
+            "AgendaSchedule": weekly_cutoff(load_house_file(house_path(self.house)).triage),
+        }
         self.stack: Stack = provision(transformed(), self.endpoint, parameters)
         function_env = self.stack.environment()
         if self.dev and "STAFF_AUTH_URL" in function_env:

@@ -87,7 +87,6 @@ class Resolver:
             "AWS::Partition": "aws",
             "AWS::StackName": self.stack_name,
             "AWS::URLSuffix": "amazonaws.com",
-            "AWS::NoValue": "",
         }
 
     def parameter_values(self) -> dict[str, str]:
@@ -97,6 +96,10 @@ class Resolver:
         }
         values.update(self.parameters)
         return values
+
+    def condition(self, name: str) -> bool:
+        """A named condition of the template, evaluated with the parameter values."""
+        return condition_value(self.template, self.parameter_values(), name)
 
     def ref(self, name: str) -> str:
         pseudo = self.pseudo()
@@ -130,9 +133,15 @@ class Resolver:
         return re.sub(r"\$\{([^}!]+)\}", replace, text)
 
     def resolve(self, value: Any) -> Any:
-        """Resolve intrinsics recursively; plain values pass through unchanged."""
+        """Resolve intrinsics recursively; plain values pass through unchanged. ``Fn::If``
+        picks its branch by the template's conditions; ``AWS::NoValue`` removes the key or
+        list item it stands for."""
+        value = without_no_value(choose_branches(self.template, self.parameter_values(), value))
+        return self._resolve(value)
+
+    def _resolve(self, value: Any) -> Any:
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            return [self._resolve(v) for v in value]
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
@@ -147,16 +156,72 @@ class Resolver:
                     return self.sub(arg[0], arg[1])
                 return self.sub(arg)
             if key == "Fn::Join":
-                return str(arg[0]).join(str(self.resolve(v)) for v in arg[1])
+                return str(arg[0]).join(str(self._resolve(v)) for v in arg[1])
             if key == "Fn::Select":
-                return self.resolve(arg[1])[int(arg[0])]
+                return self._resolve(arg[1])[int(arg[0])]
             if key == "Fn::ToJsonString":
                 import json
 
-                return json.dumps(self.resolve(arg))
-            if key == "Fn::If":
-                raise KeyError("Fn::If is not supported by the local stack")
-        return {k: self.resolve(v) for k, v in value.items()}
+                return json.dumps(self._resolve(arg))
+        return {k: self._resolve(v) for k, v in value.items()}
+
+
+_NO_VALUE = {"Ref": "AWS::NoValue"}
+
+
+def condition_value(template: Mapping[str, Any], parameters: Mapping[str, str], name: str) -> bool:
+    """Evaluate one of the template's ``Conditions`` (Fn::Equals/Not/And/Or, Condition) with
+    the given parameter values (missing ones take their defaults)."""
+    values = {
+        key: str(spec.get("Default", "")) for key, spec in template.get("Parameters", {}).items()
+    }
+    values.update(parameters)
+
+    def operand(value: Any) -> str:
+        if isinstance(value, dict) and set(value) == {"Ref"}:
+            return values[value["Ref"]]
+        if isinstance(value, dict | list):
+            raise ValueError(f"condition operand not supported locally: {value!r}")
+        return str(value)
+
+    def evaluate(expression: Any) -> bool:
+        (key, arg), *_ = expression.items()
+        if key == "Fn::Equals":
+            return operand(arg[0]) == operand(arg[1])
+        if key == "Fn::Not":
+            return not evaluate(arg[0])
+        if key == "Fn::And":
+            return all(evaluate(a) for a in arg)
+        if key == "Fn::Or":
+            return any(evaluate(a) for a in arg)
+        if key == "Condition":
+            return evaluate(template["Conditions"][arg])
+        raise ValueError(f"condition function not supported locally: {key}")
+
+    return evaluate(template["Conditions"][name])
+
+
+def choose_branches(template: Mapping[str, Any], parameters: Mapping[str, str], value: Any) -> Any:
+    """``value`` with every ``Fn::If`` replaced by the branch its condition picks; other
+    intrinsics stay as they are."""
+    if isinstance(value, list):
+        return [choose_branches(template, parameters, v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if set(value) == {"Fn::If"}:
+        name, when_true, when_false = value["Fn::If"]
+        chosen = when_true if condition_value(template, parameters, name) else when_false
+        return choose_branches(template, parameters, chosen)
+    return {k: choose_branches(template, parameters, v) for k, v in value.items()}
+
+
+def without_no_value(value: Any) -> Any:
+    """Drop every key and list item whose value is ``Ref: AWS::NoValue``."""
+    if isinstance(value, list):
+        return [without_no_value(v) for v in value if v != _NO_VALUE]
+    if isinstance(value, dict):
+        return {k: without_no_value(v) for k, v in value.items() if v != _NO_VALUE}
+    return value
 
 
 def resources(template: Mapping[str, Any], type_name: str) -> dict[str, dict[str, Any]]:
@@ -206,3 +271,16 @@ def http_authorizers(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             if "x-amazon-apigateway-authorizer" in scheme:
                 found[name] = scheme["x-amazon-apigateway-authorizer"]
     return found
+
+
+def main() -> None:
+    """`python -m devstack.template`: the transformed template as JSON (for checkov)."""
+    import json
+    import sys
+
+    json.dump(transformed(), sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

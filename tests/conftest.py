@@ -18,6 +18,10 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
 os.environ.setdefault("VH_HOUSE", "voorbeeldregio")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+# vhcore.log's Metrics is created (below, for the suite's log) before the local stack sets the
+# template's namespace; without one, the 100th value of a metric in a process (a buffer
+# Powertools flushes even with metrics disabled) fails the request that adds it.
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "local-tests")
 
 
 @pytest.fixture(scope="session")

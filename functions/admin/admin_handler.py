@@ -4,7 +4,6 @@ use each route is checked here. Reading a case requires a purpose and is audited
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import json
 import os
@@ -15,23 +14,32 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, Field
 
 from vhcore import clock
 from vhcore.errors import ConcurrentChange, ConfigurationError, NotFound
 from vhcore.house import current_house
-from vhcore.http import Problem, install_error_handlers
+from vhcore.http import (
+    Problem,
+    documented,
+    install_error_handlers,
+    media_type,
+    unreadable_body,
+)
 from vhcore.log import logger
 from vhcore.logic import staff as use_cases
+from vhcore.registration import IsoDate
 from vhcore.staff import ALL_STAFF, Forbidden, Group, Staff, from_claims
 from vhcore.status import IllegalTransition
 
 SESSION_COOKIE = "__Host-vh-session"
 LOGIN_COOKIE = "__Host-vh-login"
 JSON = content_types.APPLICATION_JSON
+NOT_JSON = "Stuur de gegevens met de beheerpagina."
 DECIDERS = frozenset({Group.TRIAGE, Group.PROCESS_DIRECTION})
 CLOSERS = frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION})
 AUDITORS = frozenset({Group.ADMINISTRATION})
@@ -54,6 +62,18 @@ Purpose = Annotated[
     ),
 ]
 Sort = Annotated[use_cases.Sort, Query(description="received (oldest first) or urgency")]
+
+# The answers of the staff routes for the OpenAPI document (401 comes from the authorizer).
+OK: dict[int, OpenAPIResponse] = {200: {"description": "OK"}}
+READ = documented(OK, 403, 422, 503)
+READ_CASE = documented(OK, 403, 404, 422, 503)
+ACTION = documented(OK, 403, 404, 409, 415, 422, 503)
+
+
+def redirect(description: str) -> OpenAPIResponse:
+    """A redirect answer for the OpenAPI document: no body, a Location."""
+    location: OpenAPIResponseHeader = {"schema": {"type": "string", "maxLength": 2048}}
+    return {"description": description, "content": {}, "headers": {"Location": location}}
 
 
 def _problem(status: int, message: str) -> Response[str]:
@@ -119,7 +139,7 @@ class Me(BaseModel):
     upcoming_triage: str = Field(max_length=10)
 
 
-@app.get("/api/admin/me", summary="Who is signed in")
+@app.get("/api/admin/me", summary="Who is signed in", responses=READ)
 def me() -> Response[Me]:
     caller = staff()
     return _json(
@@ -132,7 +152,7 @@ def me() -> Response[Me]:
     )
 
 
-@app.get("/api/admin/queue", summary="The triage queue (clear fields only)")
+@app.get("/api/admin/queue", summary="The triage queue (clear fields only)", responses=READ)
 def get_queue(
     triage_date: Annotated[
         str | None,
@@ -149,9 +169,11 @@ def get_queue(
     return _json(use_cases.queue(triage_date, status, sort))
 
 
-@app.get("/api/admin/agenda/<triage_date>", summary="The agenda of one triage meeting")
+@app.get(
+    "/api/admin/agenda/<triage_date>", summary="The agenda of one triage meeting", responses=READ
+)
 def get_agenda(
-    triage_date: Annotated[dt.date, Path(description="Date of the meeting (YYYY-MM-DD)")],
+    triage_date: Annotated[IsoDate, Path(description="Date of the meeting (YYYY-MM-DD)")],
     sort: Sort = "urgency",
 ) -> Response[use_cases.Agenda]:
     staff()
@@ -161,6 +183,7 @@ def get_agenda(
 @app.get(
     "/api/admin/registrations/<reference>",
     summary="One registration in full (decrypted; audited before it is read)",
+    responses=READ_CASE,
 )
 def read_case(reference: str, purpose: Purpose) -> Response[use_cases.Case]:
     caller = staff()
@@ -173,9 +196,7 @@ class Note(BaseModel):
 
 
 class ScheduleBody(Note):
-    triage_date: Annotated[
-        dt.date, WithJsonSchema({"type": "string", "format": "date", "maxLength": 10})
-    ]
+    triage_date: IsoDate
 
 
 class DecisionBody(BaseModel):
@@ -193,14 +214,18 @@ def _action(
 
 
 @app.post(
-    "/api/admin/registrations/<reference>/contact", summary="Record contact (stops reminders)"
+    "/api/admin/registrations/<reference>/contact",
+    summary="Record contact (stops reminders)",
+    responses=ACTION,
 )
 def record_contact(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.QueueEntry]:
     return _action(reference, "contact", ALL_STAFF, body.reason)
 
 
 @app.post(
-    "/api/admin/registrations/<reference>/information-request", summary="Ask for more information"
+    "/api/admin/registrations/<reference>/information-request",
+    summary="Ask for more information",
+    responses=ACTION,
 )
 def request_information(
     reference: str, body: Annotated[Note, Body()]
@@ -209,7 +234,9 @@ def request_information(
 
 
 @app.post(
-    "/api/admin/registrations/<reference>/information-received", summary="Information came in"
+    "/api/admin/registrations/<reference>/information-received",
+    summary="Information came in",
+    responses=ACTION,
 )
 def information_received(
     reference: str, body: Annotated[Note, Body()]
@@ -217,14 +244,22 @@ def information_received(
     return _action(reference, "information-received", ALL_STAFF, body.reason)
 
 
-@app.post("/api/admin/registrations/<reference>/schedule", summary="Put on a triage agenda")
+@app.post(
+    "/api/admin/registrations/<reference>/schedule",
+    summary="Put on a triage agenda",
+    responses=ACTION,
+)
 def schedule(
     reference: str, body: Annotated[ScheduleBody, Body()]
 ) -> Response[use_cases.QueueEntry]:
     return _action(reference, "schedule", ALL_STAFF, body.reason, triage_date=body.triage_date)
 
 
-@app.post("/api/admin/registrations/<reference>/decision", summary="Record the decision")
+@app.post(
+    "/api/admin/registrations/<reference>/decision",
+    summary="Record the decision",
+    responses=ACTION,
+)
 def decide(reference: str, body: Annotated[DecisionBody, Body()]) -> Response[use_cases.QueueEntry]:
     return _action(
         reference,
@@ -236,18 +271,26 @@ def decide(reference: str, body: Annotated[DecisionBody, Body()]) -> Response[us
     )
 
 
-@app.post("/api/admin/registrations/<reference>/close", summary="Close the case")
+@app.post("/api/admin/registrations/<reference>/close", summary="Close the case", responses=ACTION)
 def close(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.QueueEntry]:
     return _action(reference, "close", CLOSERS, body.reason)
 
 
-@app.get("/api/admin/registrations/<reference>/audit", summary="Audit trail (beheer only)")
+@app.get(
+    "/api/admin/registrations/<reference>/audit",
+    summary="Audit trail (beheer only)",
+    responses=READ_CASE,
+)
 def audit_trail(reference: str) -> Response[list[use_cases.AuditRecord]]:
     staff(AUDITORS)
     return _json(use_cases.audit_trail(reference))
 
 
-@app.get("/api/admin/figures", summary="Figures for the annual report (no personal data)")
+@app.get(
+    "/api/admin/figures",
+    summary="Figures for the annual report (no personal data)",
+    responses=READ,
+)
 def figures(
     year: Annotated[int, Query(ge=2000, le=2100)] = 0,
 ) -> Response[use_cases.Figures]:
@@ -292,7 +335,11 @@ def _redirect(location: str, cookies: list[Cookie]) -> Response[str]:
     )
 
 
-@app.get("/api/admin/auth/login", summary="Start signing in (redirects to the login page)")
+@app.get(
+    "/api/admin/auth/login",
+    summary="Start signing in (redirects to the login page)",
+    responses={302: redirect("To the login page")},
+)
 def login() -> Response[str]:
     state = secrets.token_urlsafe(24)
     verifier = secrets.token_urlsafe(48)
@@ -336,7 +383,11 @@ def _exchange(code: str, verifier: str) -> dict[str, Any]:
     return tokens
 
 
-@app.get("/api/admin/auth/callback", summary="Finish signing in (sets the session cookie)")
+@app.get(
+    "/api/admin/auth/callback",
+    summary="Finish signing in (sets the session cookie)",
+    responses=documented({302: redirect("Signed in: to the staff page")}, 400, 422),
+)
 def callback(
     code: Annotated[str, Query(max_length=512)] = "",
     state: Annotated[str, Query(max_length=128)] = "",
@@ -344,7 +395,7 @@ def callback(
     cookies = app.current_event.cookies or []
     pending = next((c.split("=", 1)[1] for c in cookies if c.startswith(f"{LOGIN_COOKIE}=")), "")
     expected_state, _, verifier = pending.partition(".")
-    if not code or not state or not secrets.compare_digest(state, expected_state):
+    if not code or not state or not secrets.compare_digest(state.encode(), expected_state.encode()):
         return _problem(400, "Het inloggen is verlopen of niet gelukt. Probeer het opnieuw.")
     try:
         tokens = _exchange(code, verifier)
@@ -357,7 +408,11 @@ def callback(
     return _redirect("/beheer/", [session, _cookie(LOGIN_COOKIE, "", 0, SameSite.LAX_MODE)])
 
 
-@app.post("/api/admin/auth/logout", summary="Sign out (clears the session)")
+@app.post(
+    "/api/admin/auth/logout",
+    summary="Sign out (clears the session)",
+    responses={303: redirect("To the login page's sign-out")},
+)
 def logout() -> Response[str]:
     query = urllib.parse.urlencode(
         {"client_id": _setting("STAFF_CLIENT_ID"), "logout_uri": f"{_setting('SITE_URL')}/beheer/"}
@@ -374,4 +429,15 @@ def logout() -> Response[str]:
     correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
 )
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if event.get("body") and media_type(event) != JSON:
+        # Staff actions take JSON only (Powertools would also parse form and multipart bodies).
+        return {
+            "statusCode": 415,
+            "headers": {"Content-Type": JSON, "Cache-Control": "no-store"},
+            "body": Problem(message=NOT_JSON).model_dump_json(exclude_none=True),
+            "isBase64Encoded": False,
+        }
+    refused = unreadable_body(event)
+    if refused is not None:
+        return refused
     return app.resolve(event, context)

@@ -8,7 +8,6 @@ the same validation, logic and error mapping; only the last step differs.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 from typing import Annotated, Any
@@ -22,7 +21,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from vhcore.calendar import to_local
 from vhcore.dal import idempotency
 from vhcore.formpost import decode_form
-from vhcore.http import Problem, install_error_handlers
+from vhcore.http import Problem, install_error_handlers, raw_body, unreadable_body
+from vhcore.http import media_type as request_media_type
 from vhcore.log import logger, metrics
 from vhcore.logic.intake import register
 from vhcore.pages import render
@@ -58,6 +58,7 @@ install_error_handlers(app, logger)
 def post_registration(
     registration: Annotated[RegistrationRequest, Body(embed=False)],
 ) -> Response[RegistrationAccepted]:
+    idempotency.config().register_lambda_context(app.lambda_context)
     accepted = register(registration)
     return Response(
         status_code=202,
@@ -65,16 +66,6 @@ def post_registration(
         body=accepted,
         headers={"Cache-Control": "no-store"},
     )
-
-
-def _media_type(event: dict[str, Any]) -> str:
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    return str(headers.get("content-type", "")).split(";", 1)[0].strip().lower()
-
-
-def _raw_body(event: dict[str, Any]) -> bytes:
-    body = event.get("body") or ""
-    return base64.b64decode(body) if event.get("isBase64Encoded") else str(body).encode()
 
 
 def _problem(status: int, message: str, *, form_post: bool) -> dict[str, Any]:
@@ -140,15 +131,16 @@ def _as_form_answer(result: dict[str, Any]) -> dict[str, Any]:
     correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
 )
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    idempotency.config.register_lambda_context(context)
-    media_type = _media_type(event)
+    media_type = request_media_type(event)
     form_post = media_type == FORM
-    body = _raw_body(event)
+    body = raw_body(event)
     if len(body) > MAX_BODY_BYTES:
         logger.info("body too large", extra={"bytes": len(body)})
         return _problem(413, TOO_LARGE, form_post=form_post)
     if media_type not in (JSON, FORM):
         return _problem(415, WRONG_TYPE, form_post=False)
+    if not form_post and (refused := unreadable_body(event)) is not None:
+        return refused
     if form_post:
         try:
             data = decode_form(body.decode("utf-8"))

@@ -18,7 +18,9 @@ from vhcore.log import logger, metrics
 from vhcore.logic import notify
 from vhcore.messages_queue import NotifyMessage
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# A failed record is reported as such (and delivered again), also when all of them failed:
+# no invocation error, no trace in the log.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def record_handler(record: SQSRecord) -> None:

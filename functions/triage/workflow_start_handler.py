@@ -20,7 +20,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from vhcore.log import logger, metrics
 from vhcore.logic import workflow
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+# A failed record is reported as such (and delivered again), also when all of them failed.
+processor = BatchProcessor(
+    event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
+)
 TTL_PRINCIPAL = "dynamodb.amazonaws.com"
 
 

@@ -15,8 +15,8 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
     ValidationInfo,
@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from vhcore.emailaddress import EmailAddress
 from vhcore.house import current_house
 
 OTHER_ORGANISATION = "anders"
@@ -55,13 +56,23 @@ def _past_date(value: dt.date) -> dt.date:
     return value
 
 
-Name = Annotated[str, _text(100)]
-Phone = Annotated[str, _text(20), AfterValidator(_dutch_phone)]
-BirthDate = Annotated[
+def _iso_date_only(value: object) -> object:
+    """A date is written YYYY-MM-DD: pydantic would also take a number of seconds ("0")."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise PydanticCustomError("date_parsing", "Not a date (YYYY-MM-DD)")
+    if isinstance(value, int | float):
+        raise PydanticCustomError("date_type", "Not a date (YYYY-MM-DD)")
+    return value
+
+
+IsoDate = Annotated[
     dt.date,
-    AfterValidator(_past_date),
+    BeforeValidator(_iso_date_only),
     WithJsonSchema({"type": "string", "format": "date", "maxLength": 10}),
 ]
+Name = Annotated[str, _text(100)]
+Phone = Annotated[str, _text(20), AfterValidator(_dutch_phone)]
+BirthDate = Annotated[IsoDate, AfterValidator(_past_date)]
 Timestamp = Annotated[
     dt.datetime, WithJsonSchema({"type": "string", "format": "date-time", "maxLength": 32})
 ]
@@ -86,7 +97,7 @@ class Registrant(_Input):
     )
     name: Name
     role: Annotated[str, _text(100)]
-    email: Annotated[EmailStr, Field(max_length=254)]
+    email: EmailAddress
     phone: Phone
     availability: Annotated[str, _text(200)] | None = None
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fnmatch
+import json
 from typing import Any
 
-from devstack.template import http_routes, resources, transformed
+from devstack.template import choose_branches, http_routes, resources, transformed, without_no_value
 
 
 def statements(role: dict[str, Any]) -> list[dict[str, Any]]:
@@ -51,8 +53,24 @@ def _actions(statement: dict[str, Any]) -> list[str]:
 
 
 # Who may decrypt what: the data key only the admin function; the contact key (the
-# registrant's address) only notify. Checked in the key policies and in the roles.
-DECRYPTERS = {"DataKey": "AdminFunctionRole", "ContactKey": "NotifyFunctionRole"}
+# registrant's address) only notify; the ops key (log groups, alert topic) only the services
+# that write and read those. Checked in the key policies and in the roles.
+DECRYPTERS: dict[str, Any] = {
+    "DataKey": {"AWS": {"Fn::GetAtt": ["AdminFunctionRole", "Arn"]}},
+    "ContactKey": {"AWS": {"Fn::GetAtt": ["NotifyFunctionRole", "Arn"]}},
+    "OpsKey": {"Service": ["logs", "cloudwatch.amazonaws.com"]},
+}
+ROLE_DECRYPTS = {"DataKey": "AdminFunctionRole", "ContactKey": "NotifyFunctionRole"}
+
+
+def _may_decrypt(statement: dict[str, Any]) -> bool:
+    return any(fnmatch.fnmatch("kms:Decrypt", action) for action in _actions(statement))
+
+
+def _service(principal: Any) -> str:
+    """``logs`` for the regional logs principal, else the principal's service name."""
+    name = principal["Fn::Sub"] if isinstance(principal, dict) else principal
+    return "logs" if str(name).startswith("logs.") else str(name)
 
 
 def test_keys_rotate_and_no_role_but_admin_may_decrypt_the_data_key() -> None:
@@ -62,19 +80,101 @@ def test_keys_rotate_and_no_role_but_admin_may_decrypt_the_data_key() -> None:
     assert all(key["EnableKeyRotation"] is True for key in keys.values())
     for name, key in keys.items():
         for statement in key["KeyPolicy"]["Statement"]:
-            if "kms:Decrypt" in _actions(statement):
-                assert statement["Principal"]["AWS"] == {"Fn::GetAtt": [DECRYPTERS[name], "Arn"]}, (
-                    name
-                )
+            if not _may_decrypt(statement):
+                continue
+            principal = statement["Principal"]
+            if "Service" in principal:
+                assert _service(principal["Service"]) in DECRYPTERS[name]["Service"], name
+            else:
+                assert principal == DECRYPTERS[name], name
     for logical_id, role in resources(template, "AWS::IAM::Role").items():
         for statement in statements(role):
-            assert "*" not in _actions(statement), logical_id
-            if any(a in {"kms:Decrypt", "kms:*"} for a in _actions(statement)):
+            if _may_decrypt(statement):
                 targets = statement["Resource"]
                 targets = targets if isinstance(targets, list) else [targets]
                 for target in targets:
                     key = target["Fn::GetAtt"][0]
-                    assert DECRYPTERS[key] == logical_id, f"{logical_id} may decrypt {key}"
+                    assert ROLE_DECRYPTS[key] == logical_id, f"{logical_id} may decrypt {key}"
+
+
+def test_the_logs_key_serves_only_log_groups_of_this_account_and_region() -> None:
+    key = resources(transformed(), "AWS::KMS::Key")["OpsKey"]
+    logs = next(
+        s
+        for s in key["KeyPolicy"]["Statement"]
+        if "Service" in s["Principal"] and _service(s["Principal"]["Service"]) == "logs"
+    )
+    context = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]["Fn::Sub"]
+    assert context.startswith("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:")
+    for logical_id, group in resources(transformed(), "AWS::Logs::LogGroup").items():
+        assert group["KmsKeyId"] == {"Fn::GetAtt": ["OpsKey", "Arn"]}, logical_id
+    topic = next(iter(resources(transformed(), "AWS::SNS::Topic").values()))
+    assert topic["KmsMasterKeyId"] == {"Ref": "OpsKey"}
+
+
+# Services whose data the functions work on: no statement on them may name every resource.
+DATA_SERVICES = ("dynamodb", "kms", "sqs", "states", "ses", "s3")
+# Where AWS itself wants Resource "*" (or SAM attaches an AWS managed policy), with why.
+ANY_RESOURCE_ALLOWED = {
+    # Step Functions' log delivery: these log-delivery APIs take no resource (AWS docs,
+    # "IAM policies for logging to CloudWatch Logs").
+    "logs:CreateLogDelivery": "log delivery has no resource-level permissions",
+    "logs:GetLogDelivery": "log delivery has no resource-level permissions",
+    "logs:UpdateLogDelivery": "log delivery has no resource-level permissions",
+    "logs:DeleteLogDelivery": "log delivery has no resource-level permissions",
+    "logs:ListLogDeliveries": "log delivery has no resource-level permissions",
+    "logs:PutResourcePolicy": "log delivery has no resource-level permissions",
+    "logs:DescribeResourcePolicies": "log delivery has no resource-level permissions",
+    "logs:DescribeLogGroups": "log delivery has no resource-level permissions",
+}
+# AWS managed policies SAM attaches; their statements are AWS's, outside the template.
+MANAGED_POLICIES_ALLOWED = {
+    "AWSLambdaBasicExecutionRole": "logs of the function's own log group",
+    "AWSXrayWriteOnlyAccess": "X-Ray PutTraceSegments has no resource-level permissions",
+    # Attached by SAM for an SQS / DynamoDB stream event source: the poller reads the queue or
+    # stream named in the event source mapping (messages carry references, no personal data).
+    "AWSLambdaSQSQueueExecutionRole": "SAM's poller policy for the SQS event source",
+    "AWSLambdaDynamoDBExecutionRole": "SAM's poller policy for the stream event source",
+}
+
+
+def _resources_of(statement: dict[str, Any]) -> list[Any]:
+    targets = statement.get("Resource", [])
+    return targets if isinstance(targets, list) else [targets]
+
+
+def test_no_policy_grants_every_action_or_every_data_resource() -> None:
+    template = transformed()
+    documents = [
+        (logical_id, policy["PolicyDocument"])
+        for logical_id, role in resources(template, "AWS::IAM::Role").items()
+        for policy in role.get("Policies", [])
+    ]
+    documents += [
+        (logical_id, key["KeyPolicy"])
+        for logical_id, key in resources(template, "AWS::KMS::Key").items()
+    ]
+    for kind in ("AWS::SQS::QueuePolicy", "AWS::S3::BucketPolicy"):
+        documents += [(i, p["PolicyDocument"]) for i, p in resources(template, kind).items()]
+    assert len(documents) > 10
+    for logical_id, document in documents:
+        for statement in document["Statement"]:
+            actions = _actions(statement)
+            if statement["Effect"] == "Deny":
+                continue  # denying everything (e.g. plain HTTP) is the safe direction
+            assert not any(a == "*" or a.endswith(":*") for a in actions), (logical_id, actions)
+            if "*" not in _resources_of(statement):
+                continue
+            if logical_id in resources(template, "AWS::KMS::Key"):
+                continue  # in a key policy "*" means this key
+            for action in actions:
+                service = action.split(":")[0]
+                assert service not in DATA_SERVICES, f"{logical_id}: {action} on every resource"
+                assert action in ANY_RESOURCE_ALLOWED, f"{logical_id}: {action} on every resource"
+    for logical_id, role in resources(template, "AWS::IAM::Role").items():
+        for arn in role.get("ManagedPolicyArns", []):
+            name = str(arn).rsplit("/", 1)[-1]
+            assert name in MANAGED_POLICIES_ALLOWED, f"{logical_id}: managed policy {name}"
 
 
 def test_the_intake_role_writes_only_its_tables_and_may_only_encrypt() -> None:
@@ -144,3 +244,59 @@ def test_the_site_bucket_is_private_encrypted_and_versioned() -> None:
     assert all(bucket["PublicAccessBlockConfiguration"].values())
     assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
     assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+
+
+OPTIONAL = ("CustomDomainName", "CustomDomainCertificateArn", "WebAclArn")
+
+
+def _with(parameters: dict[str, str]) -> dict[str, Any]:
+    """The transformed resources with the conditions decided for these parameter values."""
+    template = transformed()
+    resolved: dict[str, Any] = without_no_value(
+        choose_branches(template, parameters, template["Resources"])
+    )
+    return resolved
+
+
+def test_without_a_custom_domain_or_web_acl_nothing_refers_to_them() -> None:
+    text = json.dumps(_with({}))
+    for name in OPTIONAL:
+        assert f'{{"Ref": "{name}"}}' not in text and f"${{{name}}}" not in text, name
+    config = _with({})["Distribution"]["Properties"]["DistributionConfig"]
+    assert "Aliases" not in config and "WebACLId" not in config
+    assert config["ViewerCertificate"] == {"CloudFrontDefaultCertificate": True}
+
+
+def test_a_custom_domain_and_web_acl_reach_the_distribution_and_the_sign_in() -> None:
+    certificate = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-0000"
+    resolved = _with(
+        {
+            "CustomDomainName": "aanmelden.veiligheidshuis.example.nl",
+            "CustomDomainCertificateArn": certificate,
+            "WebAclArn": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/vh/0000",
+        }
+    )
+    config = resolved["Distribution"]["Properties"]["DistributionConfig"]
+    assert config["Aliases"] == [{"Ref": "CustomDomainName"}]
+    assert config["WebACLId"] == {"Ref": "WebAclArn"}
+    assert config["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
+    assert config["ViewerCertificate"]["SslSupportMethod"] == "sni-only"
+    client = resolved["StaffClient"]["Properties"]
+    assert client["CallbackURLs"] == [
+        {"Fn::Sub": "https://${CustomDomainName}/api/admin/auth/callback"}
+    ]
+    for function in resources({"Resources": resolved}, "AWS::Lambda::Function").values():
+        assert function["Environment"]["Variables"]["SITE_URL"] == {
+            "Fn::Sub": "https://${CustomDomainName}"
+        }
+
+
+def test_a_house_without_a_weekly_rhythm_gets_a_switched_off_schedule() -> None:
+    def schedule(parameters: dict[str, str]) -> dict[str, Any]:
+        resolved = _with(parameters)
+        return next(iter(resources({"Resources": resolved}, "AWS::Scheduler::Schedule").values()))
+
+    assert schedule({"AgendaSchedule": ""})["State"] == "DISABLED"
+    weekly = schedule({"AgendaSchedule": "cron(0 12 ? * MON *)"})
+    assert weekly["State"] == "ENABLED"
+    assert weekly["ScheduleExpression"] == {"Ref": "AgendaSchedule"}

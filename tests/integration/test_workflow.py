@@ -39,11 +39,8 @@ def mails_about(system: LocalSystem, reference: str) -> list[SentEmail]:
 def execution(system: LocalSystem, registration_id: str) -> dict[str, Any]:
     sfn = boto3.client("stepfunctions", endpoint_url=system.endpoint)
     arn = system.stack.physical["Workflow"].attributes["Arn"]
-    runs = [
-        e
-        for e in sfn.list_executions(stateMachineArn=arn)["executions"]
-        if e["name"] == registration_id
-    ]
+    pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=arn)
+    runs = [e for page in pages for e in page["executions"] if e["name"] == registration_id]
     assert len(runs) == 1, "exactly one workflow execution per registration"
     return dict(sfn.describe_execution(executionArn=runs[0]["executionArn"]))
 

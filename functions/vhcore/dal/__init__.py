@@ -10,6 +10,8 @@ def reset_clients() -> None:
     from vhcore.house import current_house
 
     aws.client.cache_clear()
+    aws.session.cache_clear()
+    aws.botocore_session.cache_clear()
     crypto._masker_for.cache_clear()
     idempotency.persistence_layer.cache_clear()
     current_house.cache_clear()

@@ -1,16 +1,42 @@
-"""Boto3 clients, created on first use with short timeouts and standard retries."""
+"""Boto3 clients, created on first use with short timeouts and standard retries.
+
+Every client of the process comes from one session, those of Powertools' idempotency layer
+and of the Encryption SDK too: a new session reads the endpoint rules and the service models
+again, which costs about as much as the client itself on a cold start."""
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
-CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"})
+# Three attempts in all (``total_max_attempts``; ``max_attempts`` would count retries only),
+# the same as AWS_MAX_ATTEMPTS gives the clients libraries create (infra/template.yaml).
+CONFIG = Config(
+    connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 3, "mode": "standard"}
+)
+
+
+# A session is not safe to create clients from in two threads at once (the local stack runs
+# handlers in threads); everything that creates a client from it holds this lock.
+LOCK = threading.RLock()
+
+
+@cache
+def botocore_session() -> botocore.session.Session:
+    return botocore.session.get_session()
+
+
+@cache
+def session() -> boto3.session.Session:
+    return boto3.session.Session(botocore_session=botocore_session())
 
 
 @cache
 def client(service: str) -> Any:
-    return boto3.client(service, config=CONFIG)  # type: ignore[call-overload]
+    with LOCK:
+        return session().client(service, config=CONFIG)  # type: ignore[call-overload]

@@ -11,6 +11,7 @@ Two keys, two audiences:
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -19,9 +20,55 @@ from vhcore.errors import ConfigurationError, StorageUnavailable
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_masking import DataMasking
+    from aws_lambda_powertools.utilities.data_masking.provider.kms.aws_encryption_sdk import (
+        KMSKeyProvider,
+    )
 
 DATA_KEY_ENV = "DATA_KEY_ARN"
 CONTACT_KEY_ENV = "CONTACT_KEY_ARN"
+
+
+def _key_provider(key_arn: str) -> KMSKeyProvider:
+    """Powertools' KMS key provider as its own ``__init__`` builds it (the same data key cache
+    and limits), but on the process's botocore session (``dal.aws``) instead of a new one per
+    key, which would read the endpoint rules and the KMS model again on a cold start."""
+    from aws_encryption_sdk import (
+        CachingCryptoMaterialsManager,
+        EncryptionSDKClient,
+        LocalCryptoMaterialsCache,
+        StrictAwsKmsMasterKeyProvider,
+    )
+    from aws_lambda_powertools.utilities.data_masking.constants import (
+        CACHE_CAPACITY,
+        MAX_BYTES_ENCRYPTED,
+        MAX_CACHE_AGE_SECONDS,
+        MAX_MESSAGES_ENCRYPTED,
+    )
+    from aws_lambda_powertools.utilities.data_masking.provider.base import JSON_DUMPS_CALL
+    from aws_lambda_powertools.utilities.data_masking.provider.kms.aws_encryption_sdk import (
+        KMSKeyProvider,
+    )
+
+    from vhcore.dal import aws
+
+    provider = KMSKeyProvider.__new__(KMSKeyProvider)
+    provider.json_serializer = JSON_DUMPS_CALL
+    provider.json_deserializer = json.loads
+    provider.client = EncryptionSDKClient()
+    provider.keys = [key_arn]
+    provider.cache = LocalCryptoMaterialsCache(CACHE_CAPACITY)
+    with aws.LOCK:
+        provider.key_provider = StrictAwsKmsMasterKeyProvider(
+            key_ids=[key_arn], botocore_session=aws.botocore_session()
+        )
+    provider.cache_cmm = CachingCryptoMaterialsManager(
+        master_key_provider=provider.key_provider,
+        cache=provider.cache,
+        max_age=MAX_CACHE_AGE_SECONDS,
+        max_messages_encrypted=MAX_MESSAGES_ENCRYPTED,
+        max_bytes_encrypted=MAX_BYTES_ENCRYPTED,
+    )
+    return provider
 
 
 @cache
@@ -32,7 +79,8 @@ def _masker_for(key_arn: str) -> DataMasking:
         AWSEncryptionSDKProvider,
     )
 
-    return DataMasking(provider=AWSEncryptionSDKProvider(keys=[key_arn]))
+    provider = AWSEncryptionSDKProvider(keys=[key_arn], key_provider=_key_provider(key_arn))
+    return DataMasking(provider=provider)
 
 
 def _key(env: str) -> str:

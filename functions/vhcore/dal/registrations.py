@@ -310,3 +310,16 @@ def put_agenda(triage_date: str, fields: dict[str, Any]) -> bool:
     except BotoCoreError as exc:
         raise _unavailable("fixing the agenda") from exc
     return True
+
+
+def mark_agenda_notified(triage_date: str, at: str) -> None:
+    """Staff were told about the fixed agenda: a repeated schedule tells them no more."""
+    try:
+        _client().update_item(
+            TableName=table_name(),
+            Key={"pk": {"S": f"AGENDA#{triage_date}"}, "sk": {"S": "AGENDA"}},
+            UpdateExpression="SET notified_at = :at",
+            ExpressionAttributeValues={":at": {"S": at}},
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise _unavailable("marking the agenda as sent") from exc

@@ -46,16 +46,20 @@ def fix_agenda(now: dt.datetime | None = None) -> dict[str, object] | None:
             "fixed_at": (now or clock.now()).isoformat(timespec="seconds"),
         },
     )
+    count = len(entries)
     if not fixed:
-        logger.info("agenda was already fixed", extra={"triage_date": triage_date.isoformat()})
-        return None
+        agenda = registrations.get_agenda(triage_date.isoformat()) or {}
+        if agenda.get("notified_at"):
+            logger.info("agenda was already fixed", extra={"triage_date": triage_date.isoformat()})
+            return None
+        # Fixed, but telling staff failed last time (the scheduler retries): tell them now.
+        count = int(agenda.get("count", 0))
     url = os.environ.get(NOTIFY_QUEUE_ENV)
     if not url:
         raise ConfigurationError(f"{NOTIFY_QUEUE_ENV} is not set")
-    queues.send(
-        url, {"kind": "agenda", "triage_date": triage_date.isoformat(), "count": len(entries)}
+    queues.send(url, {"kind": "agenda", "triage_date": triage_date.isoformat(), "count": count})
+    registrations.mark_agenda_notified(
+        triage_date.isoformat(), (now or clock.now()).isoformat(timespec="seconds")
     )
-    logger.info(
-        "agenda fixed", extra={"triage_date": triage_date.isoformat(), "count": len(entries)}
-    )
-    return {"triage_date": triage_date.isoformat(), "count": len(entries)}
+    logger.info("agenda fixed", extra={"triage_date": triage_date.isoformat(), "count": count})
+    return {"triage_date": triage_date.isoformat(), "count": count}

@@ -69,6 +69,22 @@ def _change(
     return updated
 
 
+def _resumed_again(
+    item: dict[str, Any], done: Status, token_field: str, output: dict[str, Any]
+) -> bool:
+    """The same action again after it was recorded but resuming the workflow failed: resume
+    it now. False when there is nothing to resume (a used token is no longer valid): then the
+    repeat is refused as before."""
+    if item["status"] != done or not item.get(token_field):
+        return False
+    if "outcome" in output and item.get("outcome") != output["outcome"]:
+        return False
+    resumed = workflow.resume(str(item[token_field]), output)
+    if resumed:
+        logger.info("action repeated; workflow resumed", extra={"status": done.value})
+    return resumed
+
+
 def record_contact(registration_id: str, *, actor: str, note: str) -> dict[str, Any]:
     """Contact with the registrant was made: this stops the reminder."""
     return _change(
@@ -81,15 +97,17 @@ def record_contact(registration_id: str, *, actor: str, note: str) -> dict[str, 
 
 
 def request_information(registration_id: str, *, actor: str, reason: str) -> dict[str, Any]:
-    item = _change(
+    # The e-mail is queued first, once the transition is known to be allowed: when queueing
+    # fails nothing has changed and staff can simply try again.
+    check_transition(Status(_load(registration_id)["status"]), Status.INFORMATION_REQUESTED)
+    _notify({"kind": "information-request", "registration_id": registration_id})
+    return _change(
         registration_id,
         Status.INFORMATION_REQUESTED,
         actor=actor,
         reason=reason,
         fields={"contacted_at": _now().isoformat()},
     )
-    _notify({"kind": "information-request", "registration_id": registration_id})
-    return item
 
 
 def information_received(registration_id: str, *, actor: str, reason: str) -> dict[str, Any]:
@@ -126,6 +144,8 @@ def decide(
     outcome = house.outcome(outcome_id)  # KeyError for an outcome this house does not have
     moment = _now()
     item = _load(registration_id)
+    if _resumed_again(item, Status.DECIDED, "decision_token", {"outcome": outcome.id}):
+        return item
     advice_ciphertext = crypto.encrypt_personal_data(
         {"advice": advice, "process_director": process_director}, registration_id
     )
@@ -153,6 +173,8 @@ def close(registration_id: str, *, actor: str, reason: str) -> dict[str, Any]:
     house = current_house()
     moment = _now()
     item = _load(registration_id)
+    if _resumed_again(item, Status.CLOSED, "close_token", {"closed": True}):
+        return item
     updated = _change(
         registration_id,
         Status.CLOSED,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import time
 import uuid
@@ -9,15 +10,9 @@ from functools import cache
 from typing import Any, Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.idempotency import idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-)
-from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 
 from vhcore import calendar, clock
-from vhcore.dal import crypto, idempotency, registrations
+from vhcore.dal import crypto, idempotency
 from vhcore.errors import ReferenceTaken, StorageUnavailable
 from vhcore.house import current_house
 from vhcore.log import logger, metrics
@@ -32,6 +27,11 @@ IN_PROGRESS_WAIT_SECONDS = 0.1
 IN_PROGRESS_MAX_WAIT_SECONDS = 6.0
 # Not part of the registration's content: a new id or a bot's honeypot changes nothing.
 NOT_CONTENT = {"submission_id", "website"}
+# The answer of a registration stored in this call, for when only the idempotency record's
+# completion fails afterwards.
+_stored: contextvars.ContextVar[RegistrationAccepted | None] = contextvars.ContextVar(
+    "stored", default=None
+)
 
 
 def _utc(moment: dt.datetime) -> str:
@@ -83,6 +83,10 @@ def clear_fields(
 
 
 def _store(request: RegistrationRequest, moment: dt.datetime) -> RegistrationAccepted:
+    # boto3 is imported with the first registration that is stored, not with this module:
+    # an invalid registration is answered without loading the AWS SDK.
+    from vhcore.dal import registrations
+
     registration_id = str(uuid.uuid4())
     logger.append_keys(registration_id=registration_id)
     ciphertext = crypto.encrypt_personal_data(personal_data(request), registration_id)
@@ -100,6 +104,7 @@ def _store(request: RegistrationRequest, moment: dt.datetime) -> RegistrationAcc
             continue
         logger.append_keys(reference=answer.reference)
         logger.info("registration stored")
+        _stored.set(answer)
         metrics.add_metric(name="RegistrationReceived", unit=MetricUnit.Count, value=1)
         return answer
     raise StorageUnavailable("no free reference after several attempts")
@@ -115,6 +120,10 @@ class _Once(Protocol):
 def _store_once() -> _Once:
     """``_store`` behind Powertools idempotency; built on first use (its client is not
     needed at import, and tests point it at the emulator first)."""
+    from aws_lambda_powertools.utilities.idempotency import idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import (
+        PydanticSerializer,
+    )
 
     def store(
         *, idempotency_key: dict[str, Any], request: RegistrationRequest, moment: dt.datetime
@@ -124,7 +133,7 @@ def _store_once() -> _Once:
     once: _Once = idempotent_function(
         data_keyword_argument="idempotency_key",
         persistence_store=idempotency.persistence_layer(),
-        config=idempotency.config,
+        config=idempotency.config(),
         output_serializer=PydanticSerializer(RegistrationAccepted),
     )(store)
     return once
@@ -145,8 +154,14 @@ def register(request: RegistrationRequest, now: dt.datetime | None = None) -> Re
         metrics.add_metric(name="HoneypotFilled", unit=MetricUnit.Count, value=1)
         logger.info("honeypot filled; nothing stored")
         return accepted(new_reference(), moment)
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
+    )
+
     key = idempotency_key(request)
     deadline = time.monotonic() + IN_PROGRESS_MAX_WAIT_SECONDS
+    _stored.set(None)
     while True:
         try:
             return _store_once()(idempotency_key=key, request=request, moment=moment)
@@ -155,4 +170,10 @@ def register(request: RegistrationRequest, now: dt.datetime | None = None) -> Re
                 raise StorageUnavailable("a duplicate is still being stored") from None
             time.sleep(IN_PROGRESS_WAIT_SECONDS)
         except IdempotencyPersistenceLayerError as exc:
+            stored = _stored.get()
+            if stored is not None:
+                # Stored completely; only the idempotency record could not be completed (it
+                # expires with this invocation). The registration is kept: answer with it.
+                logger.warning("registration stored, idempotency record not completed")
+                return stored
             raise StorageUnavailable("idempotency records unavailable") from exc

@@ -1,0 +1,197 @@
+"""`make deploy`: ``sam deploy`` of one house's stack, with the parameters taken from the house.
+
+Derived on every deploy (never typed by hand): ``HouseName``, ``Stage``, ``AgendaSchedule``
+(the house's weekly cut-off, the same expression the local stack schedules), the CSP hashes
+of the built site's inline scripts (``SiteScriptHashes``) and, without a custom domain, the
+distribution's address (``SiteUrl``). Everything else (the e-mail addresses, the optional
+custom domain and web ACL) comes from the house's section in ``samconfig.toml``, written by
+``sam deploy --guided`` on the first deploy.
+
+Without a custom domain the stack only learns its address when the distribution exists: the
+first deploy of such a stack is followed by a second one that sets ``SiteUrl`` to it (the staff
+sign-in's callback and the links in e-mails need it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from devstack.cron import weekly_cutoff
+from devstack.edge import inline_script_hashes
+from devstack.template import REPO
+
+SAMCONFIG = REPO / "samconfig.toml"
+DEFAULT_REGION = "eu-central-1"
+# A new stack needs these from samconfig.toml (or the guided prompts): the template's defaults
+# are example.org addresses.
+REQUIRED = ("SenderEmail", "StaffMailbox", "AlertEmail")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One house in one stage: its stack and its section in samconfig.toml."""
+
+    house: str
+    stage: str = "prod"
+
+    @property
+    def config_env(self) -> str:
+        return self.house if self.stage == "prod" else f"{self.house}-{self.stage}"
+
+    @property
+    def stack_name(self) -> str:
+        return f"vh-{self.config_env}"
+
+
+def deploy_config(target: Target, samconfig: Path = SAMCONFIG) -> dict[str, Any] | None:
+    """The ``[<env>.deploy.parameters]`` section of samconfig.toml, or None."""
+    if not samconfig.exists():
+        return None
+    document = tomllib.loads(samconfig.read_text(encoding="utf-8"))
+    section = document.get(target.config_env, {}).get("deploy", {}).get("parameters")
+    return dict(section) if isinstance(section, dict) else None
+
+
+def configured_overrides(config: Mapping[str, Any] | None) -> list[str]:
+    """The section's ``parameter_overrides``, passed on to sam as they are written."""
+    value = (config or {}).get("parameter_overrides", [])
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def configured_values(config: Mapping[str, Any] | None) -> dict[str, str]:
+    """The ``Key="Value"`` overrides of the section (``file://`` references are not read)."""
+    words = [word for item in configured_overrides(config) for word in shlex.split(item)]
+    pairs = (word.partition("=") for word in words if "=" in word)
+    return {key: value for key, _, value in pairs if not key.startswith("file:")}
+
+
+def house_parameters(target: Target, site_dir: Path) -> dict[str, str]:
+    """The parameters a house's stack always gets from the repository itself."""
+    from vhcore.house import house_path, load_house_file
+
+    house = load_house_file(house_path(target.house))
+    hashes = inline_script_hashes(site_dir)
+    if not hashes:
+        raise SystemExit(f"{site_dir} has no inline scripts: is the site built for the house?")
+    return {
+        "HouseName": target.house,
+        "Stage": target.stage,
+        "AgendaSchedule": weekly_cutoff(house.triage),
+        "SiteScriptHashes": " ".join(hashes),
+    }
+
+
+def write_parameters_file(path: Path, parameters: Mapping[str, str]) -> None:
+    """The derived parameters as a YAML file for ``--parameter-overrides file://...`` (sam
+    reads no JSON there). sam strips a pair of quotes around a value (once or twice, depending
+    on how it was given), which would turn ``'sha256-a' 'sha256-b'`` into ``sha256-a' 'sha256-b``:
+    such a value gets a trailing space, which a CSP ignores."""
+    safe = {
+        key: value + " " if value[:1] in "'\"" and value[-1:] in "'\"" and value else value
+        for key, value in parameters.items()
+    }
+    path.write_text(yaml.safe_dump(safe, sort_keys=False, width=4096), encoding="utf-8")
+
+
+def sam_deploy_command(
+    sam: str,
+    target: Target,
+    config: Mapping[str, Any] | None,
+    parameters_file: Path,
+    *,
+    guided: bool,
+    samconfig: Path = SAMCONFIG,
+) -> list[str]:
+    """``sam deploy`` for the target: the section's settings, its parameter overrides, then
+    the derived ones from ``parameters_file`` (later values win)."""
+    command = [sam, "deploy", "--config-file", str(samconfig), "--config-env", target.config_env]
+    if guided:
+        command += ["--guided", "--stack-name", target.stack_name]
+        if not (config or {}).get("region"):
+            command += ["--region", DEFAULT_REGION]
+    overrides = [*configured_overrides(config), f"file://{parameters_file.resolve()}"]
+    return [*command, "--parameter-overrides", *overrides]
+
+
+def _region(config: Mapping[str, Any] | None) -> str:
+    return str(
+        (config or {}).get("region")
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or DEFAULT_REGION
+    )
+
+
+def _run(command: Sequence[str]) -> None:
+    print("+", shlex.join(command), flush=True)
+    subprocess.run(command, check=True, cwd=REPO)  # noqa: S603 - our own sam, no shell
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--house", required=True)
+    parser.add_argument("--stage", default="prod")
+    parser.add_argument("--site-dir", type=Path, required=True)
+    parser.add_argument("--sam", default=str(REPO / ".tools" / "bin" / "sam"))
+    parser.add_argument("--guided", action="store_true", help="ask for every setting again")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print the parameters and command, call nothing"
+    )
+    args = parser.parse_args(argv)
+    target = Target(args.house, args.stage)
+    config = deploy_config(target)
+    parameters = house_parameters(target, args.site_dir)
+    parameters_file = REPO / ".aws-sam" / "deploy" / f"{target.config_env}.yaml"
+    parameters_file.parent.mkdir(parents=True, exist_ok=True)
+
+    def write_parameters() -> None:
+        write_parameters_file(parameters_file, parameters)
+
+    if args.dry_run:
+        write_parameters()
+        print(json.dumps(parameters, indent=2))
+        guided = args.guided or config is None
+        command = sam_deploy_command(args.sam, target, config, parameters_file, guided=guided)
+        print(shlex.join(command))
+        return
+
+    from deploy.aws import client, stack_state
+
+    cloudformation = client("cloudformation", _region(config))
+    state = stack_state(cloudformation, target.stack_name)
+    if state is not None and not state.has_custom_domain():
+        parameters["SiteUrl"] = state.outputs["DistributionUrl"]
+    missing = [p for p in REQUIRED if p not in configured_values(config)]
+    guided = args.guided or config is None or (state is None and bool(missing))
+    if guided and config is not None and missing:
+        print(f"samconfig.toml [{target.config_env}] has no {', '.join(missing)}: asking.")
+    write_parameters()
+    _run(sam_deploy_command(args.sam, target, config, parameters_file, guided=guided))
+
+    state = stack_state(cloudformation, target.stack_name)
+    if state is None or state.has_custom_domain():
+        return
+    address = state.outputs["DistributionUrl"]
+    if state.parameters.get("SiteUrl") != address:
+        print(f"The site's address is {address}: deploying once more so that staff sign-in and")
+        print("the links in e-mails use it.", flush=True)
+        parameters["SiteUrl"] = address
+        write_parameters()
+        config = deploy_config(target)  # the guided run has written the section
+        _run(sam_deploy_command(args.sam, target, config, parameters_file, guided=False))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

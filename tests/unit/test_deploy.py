@@ -1,0 +1,131 @@
+"""`make deploy`: what it derives from the house and the repository, before AWS is called."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from deploy.stack import (
+    REQUIRED,
+    SAMCONFIG,
+    Target,
+    configured_values,
+    deploy_config,
+    house_parameters,
+    sam_deploy_command,
+    write_parameters_file,
+)
+from devstack.cron import ScheduleExpression, weekly_cutoff
+from devstack.edge import inline_script_hashes
+from vhcore.house import house_path, load_house_file, shipped_houses
+from vhcore.logic.agenda import closing_triage
+
+AMS = ZoneInfo("Europe/Amsterdam")
+WEEKLY_HOUSES = [h for h in shipped_houses() if load_house_file(house_path(h)).triage.cutoff]
+
+
+@pytest.mark.parametrize("name", WEEKLY_HOUSES)
+def test_the_agenda_schedule_fires_exactly_at_the_houses_cutoff(name: str) -> None:
+    # Given a house with a weekly triage and its schedule as `make deploy` passes it
+    house = load_house_file(house_path(name))
+    schedule = ScheduleExpression(weekly_cutoff(house.triage), "Europe/Amsterdam")
+    # When it fires, through a winter and a summer week
+    for start in (dt.datetime(2026, 1, 5, tzinfo=dt.UTC), dt.datetime(2026, 7, 6, tzinfo=dt.UTC)):
+        moment = schedule.next_after(start)
+        assert moment is not None
+        # Then at that minute the coming triage's agenda closes, and a minute earlier it had not
+        closing = closing_triage(moment.astimezone(AMS), house)
+        before = closing_triage((moment - dt.timedelta(minutes=1)).astimezone(AMS), house)
+        assert closing is not None and before is not None
+        assert closing > before  # (a week later, or moved by a public holiday)
+        assert closing > moment.astimezone(AMS).date()
+
+
+def test_a_house_without_a_weekly_rhythm_gets_no_schedule() -> None:
+    without = [h for h in shipped_houses() if h not in WEEKLY_HOUSES]
+    assert without
+    for name in without:
+        assert weekly_cutoff(load_house_file(house_path(name)).triage) == ""
+
+
+def test_every_shipped_house_deploys_to_its_own_stack_in_the_eu_with_a_confirmed_changeset() -> (
+    None
+):
+    document = tomllib.loads(SAMCONFIG.read_text(encoding="utf-8"))
+    houses = {env.split("-acc")[0] for env in document if isinstance(document[env], dict)}
+    assert set(shipped_houses()) <= houses
+    for env, section in document.items():
+        if not isinstance(section, dict):
+            continue
+        settings = section["deploy"]["parameters"]
+        house = env.removesuffix("-acc")
+        target = Target(house, "acc" if env.endswith("-acc") else "prod")
+        assert target.config_env == env
+        assert settings["stack_name"] == target.stack_name
+        assert settings["region"].startswith("eu-")
+        assert settings["capabilities"] == "CAPABILITY_IAM"
+        assert settings["confirm_changeset"] is True
+        assert settings["resolve_s3"] is True
+        assert not {"HouseName", "Stage", "SiteScriptHashes"} & set(configured_values(settings))
+
+
+def _site(tmp_path: Path) -> Path:
+    (tmp_path / "index.html").write_text(
+        "<html><script>var a = 1;</script><script src='x.js'></script></html>", encoding="utf-8"
+    )
+    return tmp_path
+
+
+def test_the_house_parameters_come_from_the_house_file_and_the_built_site(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    parameters = house_parameters(Target("noord-holland-noord", "acc"), site)
+    house = load_house_file(house_path("noord-holland-noord"))
+    assert parameters == {
+        "HouseName": "noord-holland-noord",
+        "Stage": "acc",
+        "AgendaSchedule": weekly_cutoff(house.triage),
+        "SiteScriptHashes": " ".join(inline_script_hashes(site)),
+    }
+
+
+def test_a_new_house_is_deployed_guided_and_the_derived_parameters_come_last(
+    tmp_path: Path,
+) -> None:
+    target = Target("nieuwe-regio")
+    command = sam_deploy_command("sam", target, None, tmp_path / "p.yaml", guided=True)
+    assert command[:2] == ["sam", "deploy"]
+    assert command[command.index("--stack-name") + 1] == "vh-nieuwe-regio"
+    assert command[command.index("--config-env") + 1] == "nieuwe-regio"
+    assert command[-1] == f"file://{(tmp_path / 'p.yaml').resolve()}"
+    assert "--region" in command
+
+
+def test_a_configured_house_keeps_its_own_settings_and_is_not_asked_again(tmp_path: Path) -> None:
+    config = deploy_config(Target("voorbeeldregio", "acc"))
+    assert config is not None
+    assert set(REQUIRED) <= set(configured_values(config))
+    command = sam_deploy_command(
+        "sam", Target("voorbeeldregio", "acc"), config, tmp_path / "p.yaml", guided=False
+    )
+    assert "--guided" not in command
+    overrides = command[command.index("--parameter-overrides") + 1 :]
+    assert overrides == [config["parameter_overrides"], f"file://{(tmp_path / 'p.yaml').resolve()}"]
+
+
+def test_the_parameters_file_keeps_quoted_hashes_intact_after_sam_strips_quotes(
+    tmp_path: Path,
+) -> None:
+    # sam removes one pair of quotes wrapping a value (a file's values pass through twice)
+    hashes = "'sha256-a=' 'sha256-b='"
+    path = tmp_path / "p.yaml"
+    write_parameters_file(path, {"SiteScriptHashes": hashes, "AgendaSchedule": ""})
+    written = yaml.safe_load(path.read_text(encoding="utf-8"))
+    value = written["SiteScriptHashes"]
+    assert not (value[0] == value[-1] and value[0] in "'\"")
+    assert value.split() == hashes.split()
+    assert written["AgendaSchedule"] == ""

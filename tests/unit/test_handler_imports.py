@@ -1,0 +1,57 @@
+"""What a cold start loads: nearly every request of a house starts a cold Lambda, so a
+handler imports only what its requests need (timings are in ``benchmarks/coldstart``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from devstack.template import REPO, resources, transformed
+
+IMPORTED = (
+    "import json, sys\n"
+    "for name in sys.argv[2:]:\n"
+    "    __import__(name)\n"
+    "print(json.dumps([m for m in json.loads(sys.argv[1]) if m in sys.modules]))\n"
+)
+
+
+def loaded_after_import(modules: list[str], watched: list[str]) -> list[str]:
+    """Which of ``watched`` a fresh interpreter has loaded after importing ``modules``."""
+    env = os.environ | {"PYTHONPATH": f"{REPO / 'functions'}{os.pathsep}{REPO}"}
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORTED, json.dumps(watched), *modules],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    loaded: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def handler_modules() -> list[str]:
+    functions = resources(transformed(), "AWS::Lambda::Function").values()
+    return sorted({str(f["Handler"]).rsplit(".", 1)[0] for f in functions})
+
+
+def test_no_handler_loads_the_holidays_library_it_is_only_the_tests_oracle() -> None:
+    modules = handler_modules()
+    assert "intake.intake_handler" in modules
+    assert loaded_after_import(modules, ["holidays"]) == []
+
+
+def test_intake_loads_neither_the_aws_sdk_nor_jinja2_before_a_registration_is_valid() -> None:
+    """A refused registration (413, 415, 422) is answered without them; the AWS SDK comes
+    with the first registration that is stored, Jinja2 with the first plain-form page."""
+    watched = ["boto3", "botocore.session", "s3transfer", "jinja2", "aws_encryption_sdk"]
+    assert loaded_after_import(["intake.intake_handler"], watched) == []
+
+
+def test_no_handler_loads_email_validator_addresses_are_checked_by_vhcore() -> None:
+    """``email_validator`` (pydantic's ``EmailStr``) cost ~45 ms of every cold start."""
+    modules = handler_modules()
+    assert loaded_after_import(modules, ["email_validator"]) == []
