@@ -293,6 +293,19 @@
     return jobs.reduce(function (done, job) { return done.then(job); }, Promise.resolve());
   }
 
+  /* Runs jobs with at most `width` under way at once; rejects with the first problem. */
+  function fewAtATime(jobs, width) {
+    var next = 0;
+    function lane() {
+      if (next >= jobs.length) return Promise.resolve();
+      var job = jobs[next++];
+      return job().then(lane);
+    }
+    var lanes = [];
+    for (var i = 0; i < Math.min(width, jobs.length); i++) lanes.push(lane());
+    return Promise.all(lanes);
+  }
+
   function loadOverview() {
     var me = state.me;
     var date = me.upcoming_triage;
@@ -674,7 +687,7 @@
   function fetchNames() {
     var entries = state.agenda ? state.agenda.entries : [];
     var names = {};
-    return inTurn(entries.map(function (entry) {
+    return fewAtATime(entries.map(function (entry) {
       return function () {
         return api("GET", "/registrations/" + encodeURIComponent(entry.reference) +
           "?purpose=" + encodeURIComponent(PRINT_PURPOSE)).then(function (data) {
@@ -684,7 +697,7 @@
           names[entry.reference] = [main.first_name, main.last_name].filter(Boolean).join(" ");
         });
       };
-    })).then(function () { return names; });
+    }), 4).then(function () { return names; });
   }
 
   byId("vh-print").addEventListener("click", function () {
