@@ -118,12 +118,12 @@ load: install ## Only the bounded load run on loopback (LOAD_SECONDS=60, HOUSE=n
 PYTHON_RUNTIME ?= $(or $(lastword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.13.*/bin/python3.13)),$(filter-out %/shims/python3.13,$(shell command -v python3.13 2>/dev/null)))
 BUILD_STAGE := .aws-sam/stage
 
-build: $(TOOLS)/bin/sam install ## sam build (arm64 wheels; houses and requirements bundled)
+build: $(TOOLS)/bin/sam install ## sam build (arm64 wheels; houses as JSON and requirements bundled)
 	@test -n "$(PYTHON_RUNTIME)" || { echo "python3.13 not found: install it or set PYTHON_RUNTIME"; exit 1; }
 	rm -rf $(BUILD_STAGE) && mkdir -p $(BUILD_STAGE)
 	cp -r functions infra $(BUILD_STAGE)/
 	find $(BUILD_STAGE) -name __pycache__ -prune -exec rm -rf {} +
-	cp -r houses $(BUILD_STAGE)/functions/vhcore/houses
+	$(PY) -m deploy.bundle $(BUILD_STAGE)/functions/vhcore/houses
 	$(UV) export --frozen --no-dev --no-hashes --no-emit-project --quiet \
 		-o $(BUILD_STAGE)/functions/requirements.txt
 	PATH="$(dir $(PYTHON_RUNTIME)):$$PATH" SAM_CLI_TELEMETRY=0 $(TOOLS)/bin/sam build \

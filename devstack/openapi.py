@@ -11,6 +11,8 @@ import json
 import sys
 from typing import Any
 
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
 from devstack.template import REPO, http_routes, resources, transformed
 
 DOCUMENT = REPO / "docs" / "openapi.json"
@@ -26,8 +28,7 @@ def generate() -> dict[str, Any]:
     }
     merged: dict[str, Any] = {"paths": {}, "components": {"schemas": {}}}
     for function in sorted({route.function for route in http_routes(template)}):
-        module = importlib.import_module(handlers[function].rpartition(".")[0])
-        document = module.app.get_openapi_json_schema(
+        document = resolver(handlers[function]).get_openapi_json_schema(
             title=TITLE,
             version=VERSION,
             description="Registration, triage and follow-up for one Veiligheidshuis.",
@@ -41,6 +42,18 @@ def generate() -> dict[str, Any]:
     _secured_as_deployed(merged, template)
     _drop_unused_schemas(merged)
     return merged
+
+
+def resolver(handler: str) -> APIGatewayHttpResolver:
+    """The Powertools resolver that describes a function: the handler module's ``app``, or,
+    for a handler that answers without one (intake, for its cold start), ``contract.app``
+    in the same package."""
+    module = importlib.import_module(handler.rpartition(".")[0])
+    if not hasattr(module, "app"):
+        package = module.__name__.rpartition(".")[0]
+        module = importlib.import_module(f"{package}.contract")
+    app: APIGatewayHttpResolver = module.app
+    return app
 
 
 def _problems_as_answered(document: dict[str, Any]) -> None:

@@ -56,6 +56,7 @@ from typing import Any
 import requests
 
 from benchmarks.common import console_for_report, local_system, machine, registration, table
+from deploy.bundle import bundle
 from devstack.gateway import build_event
 from devstack.stack import LocalSystem
 from devstack.template import REGION, REPO
@@ -306,14 +307,21 @@ def bytecode_env(cached: bool, empty_dir: Path) -> dict[str, str]:
 
 
 def targets(
-    system: LocalSystem, inherited: dict[str, str], bytecode: dict[str, str], code: Path
+    system: LocalSystem,
+    inherited: dict[str, str],
+    bytecode: dict[str, str],
+    code: Path,
+    houses: Path,
 ) -> list[Target]:
     """The baseline, then every function of the template, each with its own environment:
-    what the shell passed, the emulator's settings and the function's ``Environment``."""
+    what the shell passed, the emulator's settings and the function's ``Environment``. The
+    house is read from ``houses``, the JSON files ``make build`` ships (``deploy.bundle``)."""
     function_env = system.stack.environment()
     emulator = {k: v for k, v in system.environment.items() if k not in function_env}
     python_path = {"PYTHONPATH": f"{code}{os.pathsep}{REPO}"}
-    base = inherited | emulator | python_path | bytecode
+    bundle(houses)
+    bundled = {"VH_HOUSE_FILE": str(houses / f"{system.house}.json")}
+    base = inherited | emulator | python_path | bytecode | bundled
     if not base["PYTHONDONTWRITEBYTECODE"]:
         del base["PYTHONDONTWRITEBYTECODE"]
     found = [Target(BASELINE, "boto3", env=base)]
@@ -501,12 +509,18 @@ def main() -> int:
     inherited = dict(os.environ)
     started = time.monotonic()
     # The stack's own log lines (the registrations posted first) stay off the console.
-    with console_for_report() as out, tempfile.TemporaryDirectory(prefix="vh-nopyc-") as empty:
+    with (
+        console_for_report() as out,
+        tempfile.TemporaryDirectory(prefix="vh-nopyc-") as empty,
+        tempfile.TemporaryDirectory(prefix="vh-houses-") as houses,
+    ):
         system = local_system(args.house).start()
         try:
             events = None if args.no_first_request else Events(system, args.runs + 1)
             bytecode = bytecode_env(not args.no_bytecode, Path(empty))
-            all_targets = targets(system, inherited, bytecode, args.functions.resolve())
+            all_targets = targets(
+                system, inherited, bytecode, args.functions.resolve(), Path(houses)
+            )
             measure(all_targets, events, args.runs, out)
             measure_importtime(all_targets, args.importtime_runs, events)
         finally:

@@ -23,16 +23,11 @@ from pydantic import BaseModel, Field
 from vhcore import clock
 from vhcore.errors import ConcurrentChange, ConfigurationError, NotFound
 from vhcore.house import current_house
-from vhcore.http import (
-    Problem,
-    documented,
-    install_error_handlers,
-    media_type,
-    unreadable_body,
-)
+from vhcore.http import Problem, media_type, unreadable_body
 from vhcore.log import logger
 from vhcore.logic import staff as use_cases
 from vhcore.registration import IsoDate
+from vhcore.resolver import documented, install_error_handlers
 from vhcore.staff import ALL_STAFF, Forbidden, Group, Staff, from_claims
 from vhcore.status import IllegalTransition
 

@@ -10,91 +10,97 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Any
+from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import urlencode
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
 
 from vhcore.calendar import to_local
 from vhcore.dal import idempotency
+from vhcore.errors import ConfigurationError, StorageUnavailable
 from vhcore.formpost import decode_form
-from vhcore.http import Problem, install_error_handlers, raw_body, unreadable_body
+from vhcore.http import (
+    INTERNAL,
+    INVALID,
+    UNAVAILABLE,
+    Problem,
+    answer,
+    problem,
+    raw_body,
+    request_id,
+    unreadable_body,
+)
 from vhcore.http import media_type as request_media_type
 from vhcore.log import logger, metrics
 from vhcore.logic.intake import register
+from vhcore.messages import dutch_errors
 from vhcore.pages import render
-from vhcore.registration import RegistrationAccepted, RegistrationRequest
+from vhcore.registration import RegistrationRequest
 
+PATH = "/api/registrations"
+ROUTE_KEY = f"POST {PATH}"
 MAX_BODY_BYTES = 64 * 1024
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
+HTML = "text/html; charset=utf-8"
 CONFIRMATION = "/casus-aanmelden/bevestiging/"
+NOT_FOUND = "Deze pagina bestaat niet."
 TOO_LARGE = "De aanmelding is te groot (meer dan 64 kB). Maak de teksten korter."
 WRONG_TYPE = "Stuur de aanmelding met het formulier op deze website."
 
-app = APIGatewayHttpResolver(enable_validation=True)
-install_error_handlers(app, logger)
+
+def _invalid(event: dict[str, Any], errors: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    problems = dutch_errors(errors)
+    logger.info("invalid request", extra={"fields": [p.field for p in problems]})
+    return problem(422, Problem(message=INVALID, errors=problems, correlation_id=request_id(event)))
 
 
-@app.post(
-    "/api/registrations",
-    summary="Register a case",
-    description=(
-        "Validates and stores a registration once (idempotent by submission_id, or by content "
-        "without one) and answers with its reference. Also accepts the plain HTML form "
-        "(application/x-www-form-urlencoded), answered with 303 or an HTML page."
-    ),
-    responses={
-        202: {"description": "Received", "content": {JSON: {"model": RegistrationAccepted}}},
-        413: {"description": "Body over 64 KB", "content": {JSON: {"model": Problem}}},
-        415: {"description": "Not JSON or a form post", "content": {JSON: {"model": Problem}}},
-        422: {"description": "Invalid input", "content": {JSON: {"model": Problem}}},
-        503: {"description": "Storage unavailable", "content": {JSON: {"model": Problem}}},
-    },
-)
-def post_registration(
-    registration: Annotated[RegistrationRequest, Body(embed=False)],
-) -> Response[RegistrationAccepted]:
-    idempotency.config().register_lambda_context(app.lambda_context)
-    accepted = register(registration)
-    return Response(
-        status_code=202,
-        content_type=content_types.APPLICATION_JSON,
-        body=accepted,
-        headers={"Cache-Control": "no-store"},
-    )
+def post_registration(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The JSON answer to a registration: 202 with the reference, or the documented error.
+
+    The body is validated by the same pydantic model the OpenAPI document describes
+    (``intake.contract``); errors are translated by ``vhcore.messages`` as for every route.
+    """
+    text = raw_body(event).decode("utf-8")
+    try:
+        data = json.loads(text) if text.strip() else None
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
+        return _invalid(event, [{"type": "json_invalid", "loc": ("body",)}])
+    if data is None:
+        return _invalid(event, [{"type": "missing", "loc": ("body",)}])
+    try:
+        registration = RegistrationRequest.model_validate(data)
+    except ValidationError as exc:
+        # Only loc, type, ctx and our own messages are read: never the input.
+        return _invalid(event, exc.errors(include_url=False, include_input=False))
+    idempotency.config().register_lambda_context(context)
+    try:
+        accepted = register(registration)
+    except StorageUnavailable as exc:
+        logger.warning("storage unavailable", extra={"reason": str(exc)})
+        return problem(503, Problem(message=UNAVAILABLE, correlation_id=request_id(event)))
+    except ConfigurationError as exc:
+        logger.error("function misconfigured", extra={"reason": str(exc)})
+        return problem(500, Problem(message=INTERNAL, correlation_id=request_id(event)))
+    return answer(202, accepted.model_dump_json())
 
 
-def _problem(status: int, message: str, *, form_post: bool) -> dict[str, Any]:
+def _problem(
+    event: dict[str, Any], status: int, message: str, *, form_post: bool
+) -> dict[str, Any]:
     if form_post:
-        return _html(
-            status,
-            render(
-                "form-errors.html",
-                title="Niet verstuurd",
-                message=message,
-                errors=[],
-                correlation_id=None,
-            ),
+        page = render(
+            "form-errors.html",
+            title="Niet verstuurd",
+            message=message,
+            errors=[],
+            correlation_id=request_id(event),
         )
-    return {
-        "statusCode": status,
-        "headers": {"Content-Type": JSON, "Cache-Control": "no-store"},
-        "body": Problem(message=message).model_dump_json(exclude_none=True),
-        "isBase64Encoded": False,
-    }
-
-
-def _html(status: int, page: str) -> dict[str, Any]:
-    return {
-        "statusCode": status,
-        "headers": {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"},
-        "body": page,
-        "isBase64Encoded": False,
-    }
+        return answer(status, page, content_type=HTML)
+    return problem(status, Problem(message=message, correlation_id=request_id(event)))
 
 
 def _as_form_answer(result: dict[str, Any]) -> dict[str, Any]:
@@ -106,15 +112,8 @@ def _as_form_answer(result: dict[str, Any]) -> dict[str, Any]:
         query = {"kenmerk": data["reference"], "contact": respond_by.date().isoformat()}
         if data.get("triage_date"):
             query["triage"] = data["triage_date"]
-        return {
-            "statusCode": 303,
-            "headers": {
-                "Location": f"{CONFIRMATION}?{urlencode(query)}",
-                "Cache-Control": "no-store",
-            },
-            "body": "",
-            "isBase64Encoded": False,
-        }
+        location = f"{CONFIRMATION}?{urlencode(query)}"
+        return answer(303, "", content_type=None, headers={"Location": location})
     title = "Controleer uw aanmelding" if status == 422 else "Niet verstuurd"
     page = render(
         "form-errors.html",
@@ -123,7 +122,7 @@ def _as_form_answer(result: dict[str, Any]) -> dict[str, Any]:
         errors=data.get("errors", []),
         correlation_id=data.get("correlation_id"),
     )
-    return _html(status, page)
+    return answer(status, page, content_type=HTML)
 
 
 @metrics.log_metrics
@@ -131,14 +130,16 @@ def _as_form_answer(result: dict[str, Any]) -> dict[str, Any]:
     correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
 )
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if event.get("routeKey") != ROUTE_KEY:  # the HTTP API sends this function nothing else
+        return problem(404, Problem(message=NOT_FOUND, correlation_id=request_id(event)))
     media_type = request_media_type(event)
     form_post = media_type == FORM
     body = raw_body(event)
     if len(body) > MAX_BODY_BYTES:
         logger.info("body too large", extra={"bytes": len(body)})
-        return _problem(413, TOO_LARGE, form_post=form_post)
+        return _problem(event, 413, TOO_LARGE, form_post=form_post)
     if media_type not in (JSON, FORM):
-        return _problem(415, WRONG_TYPE, form_post=False)
+        return _problem(event, 415, WRONG_TYPE, form_post=False)
     if not form_post and (refused := unreadable_body(event)) is not None:
         return refused
     if form_post:
@@ -146,10 +147,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             data = decode_form(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             data = {}
-        event = event | {
-            "body": json.dumps(data),
-            "isBase64Encoded": False,
-            "headers": (event.get("headers") or {}) | {"content-type": JSON},
-        }
-    result: dict[str, Any] = app.resolve(event, context)
+        event = event | {"body": json.dumps(data), "isBase64Encoded": False}
+    result = post_registration(event, context)
     return _as_form_answer(result) if form_post else result

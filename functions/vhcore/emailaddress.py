@@ -108,9 +108,27 @@ def normalise_email(value: str) -> str:
     return f"{local}@{domain}"
 
 
+def _any_case(word: str) -> str:
+    return "".join(f"[{c}{c.upper()}]" for c in word)
+
+
+# For the API document: ``format: email`` does not say that special-use names are refused.
+# (A pattern without flags, as JSON Schema's ECMA-262 dialect has no case-insensitive flag.)
+NOT_SPECIAL_USE = (
+    r"^(?!.*\.(?:" + "|".join(_any_case(name) for name in sorted(SPECIAL_USE)) + r")$)"
+)
+
 EmailAddress = Annotated[
     str,
     AfterValidator(normalise_email),
-    WithJsonSchema({"type": "string", "format": "email", "maxLength": MAX_LENGTH}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "email",
+            "maxLength": MAX_LENGTH,
+            "pattern": NOT_SPECIAL_USE,
+        }
+    ),
 ]
-"""A work e-mail address (``format: email``, at most 254 characters in the API document)."""
+"""A work e-mail address (``format: email``, at most 254 characters in the API document, and
+no special-use top-level domain)."""

@@ -1,4 +1,5 @@
-"""Domain errors. Handlers map them to HTTP statuses in one place (``vhcore.http``)."""
+"""Domain errors. The API functions map them to HTTP statuses in one place each
+(``vhcore.resolver`` for the resolver-based admin API, ``intake_handler`` for intake)."""
 
 from __future__ import annotations
 

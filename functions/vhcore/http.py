@@ -1,4 +1,9 @@
-"""HTTP concerns shared by the API functions: one place that maps errors to statuses."""
+"""HTTP answers shared by the API functions, without Powertools' event handler: the error
+body every route sends (``Problem``), and reading a request's media type and body.
+
+Intake answers with these alone (it has one route, and its cold start is what a partner
+waits for); the Powertools parts (error handlers, documented responses) are in
+``vhcore.resolver``."""
 
 from __future__ import annotations
 
@@ -6,19 +11,28 @@ import base64
 import binascii
 from typing import Any
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field
 
-from vhcore.errors import ConfigurationError, StorageUnavailable
-from vhcore.messages import FieldError, dutch_errors
+from vhcore.messages import FieldError
 
 UNAVAILABLE = "Het is nu niet gelukt om uw aanmelding op te slaan. Probeer het later opnieuw."
 INTERNAL = "Er ging iets mis aan onze kant. Probeer het later opnieuw."
 INVALID = "Niet alle gegevens zijn goed ingevuld."
-JSON = content_types.APPLICATION_JSON
+JSON = "application/json"
+
+# What each error status means, for the OpenAPI document.
+ERRORS = {
+    400: "Sign-in expired or failed",
+    403: "Not allowed for the caller's group",
+    404: "No such registration",
+    405: "Method not allowed on this path",
+    409: "Not possible in the case's status, or changed by someone else",
+    413: "Body over 64 KB",
+    415: "Not the media type the route takes",
+    422: "Invalid input",
+    500: "Function misconfigured",
+    503: "Storage unavailable",
+}
 
 
 class Problem(BaseModel):
@@ -41,78 +55,38 @@ def raw_body(event: dict[str, Any]) -> bytes:
     return base64.b64decode(body) if event.get("isBase64Encoded") else str(body).encode()
 
 
+def request_id(event: dict[str, Any]) -> str | None:
+    """API Gateway's id of the request: the correlation id a user can quote."""
+    value = (event.get("requestContext") or {}).get("requestId")
+    return str(value)[:64] if value else None
+
+
+def answer(
+    status: int,
+    body: str,
+    content_type: str | None = JSON,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A Lambda proxy answer for the HTTP API; never cached."""
+    typed = {"Content-Type": content_type} if content_type else {}
+    return {
+        "statusCode": status,
+        "headers": typed | {"Cache-Control": "no-store"} | (headers or {}),
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def problem(status: int, problem: Problem) -> dict[str, Any]:
+    """An error answer carrying ``problem`` as JSON."""
+    return answer(status, problem.model_dump_json(exclude_none=True))
+
+
 def unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:
     """422 for a body that is not UTF-8 text, as JSON must be (Powertools would fail on it);
     None when the body can be read."""
     try:
         raw_body(event).decode("utf-8")
     except (UnicodeDecodeError, binascii.Error):
-        return {
-            "statusCode": 422,
-            "headers": {"Content-Type": JSON, "Cache-Control": "no-store"},
-            "body": Problem(message=INVALID).model_dump_json(exclude_none=True),
-            "isBase64Encoded": False,
-        }
+        return problem(422, Problem(message=INVALID, correlation_id=request_id(event)))
     return None
-
-
-# What each error status means, for the OpenAPI document (``documented``).
-ERRORS = {
-    400: "Sign-in expired or failed",
-    403: "Not allowed for the caller's group",
-    404: "No such registration",
-    409: "Not possible in the case's status, or changed by someone else",
-    413: "Body over 64 KB",
-    415: "Not the media type the route takes",
-    422: "Invalid input",
-    503: "Storage unavailable",
-}
-
-
-def documented(success: dict[int, OpenAPIResponse], *errors: int) -> dict[int, OpenAPIResponse]:
-    """A route's ``responses=``: its success answers and the errors it can give, each answered
-    as ``Problem``. A success without ``content`` is documented with the route's return type."""
-    problems: dict[int, OpenAPIResponse] = {
-        status: {
-            "description": ERRORS[status],
-            "content": {content_types.APPLICATION_JSON: {"model": Problem}},
-        }
-        for status in errors
-    }
-    return success | problems
-
-
-def _json(status: int, problem: Problem) -> Response[str]:
-    return Response(
-        status_code=status,
-        content_type=content_types.APPLICATION_JSON,
-        body=problem.model_dump_json(exclude_none=True),
-        headers={"Cache-Control": "no-store"},
-    )
-
-
-def install_error_handlers(
-    app: APIGatewayHttpResolver, logger: Logger, unavailable_message: str = UNAVAILABLE
-) -> None:
-    """Map domain errors to statuses. Never logs or returns what the user typed."""
-
-    def correlation_id() -> str | None:
-        return app.current_event.request_context.request_id
-
-    @app.exception_handler(RequestValidationError)
-    def invalid(exc: RequestValidationError) -> Response[str]:
-        problems = dutch_errors(exc.errors())
-        logger.info("invalid request", extra={"fields": [p.field for p in problems]})
-        return _json(
-            422, Problem(message=INVALID, errors=problems, correlation_id=correlation_id())
-        )
-
-    @app.exception_handler(StorageUnavailable)
-    def unavailable(exc: StorageUnavailable) -> Response[str]:
-        logger.warning("storage unavailable", extra={"reason": str(exc)})
-        return _json(503, Problem(message=unavailable_message, correlation_id=correlation_id()))
-
-    @app.exception_handler(ConfigurationError)
-    def misconfigured(exc: ConfigurationError) -> Response[str]:
-        logger.error("function misconfigured", extra={"reason": str(exc)})
-        return _json(500, Problem(message=INTERNAL, correlation_id=correlation_id()))

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Literal
+from functools import partial
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -18,12 +20,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StringConstraints,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from vhcore.emailaddress import EmailAddress
 from vhcore.house import current_house
@@ -31,12 +35,76 @@ from vhcore.house import current_house
 OTHER_ORGANISATION = "anders"
 
 
+# The whitespace that stripping removes (pydantic strips Unicode White_Space), as a character
+# class both Python and the ECMA-262 patterns of JSON Schema read the same way (their ``\s``
+# differ). ``tests/unit/test_registration_model.py`` checks it against pydantic.
+WHITESPACE = r"\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    """States a rule in the JSON schema (and so in the OpenAPI document) that validation
+    enforces in another way, so that data valid by the document is accepted by the API."""
+
+    pattern: str
+    format: str | None = None  # a name for readers and generators of the document
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema["pattern"] = self.pattern
+        if self.format:
+            schema["format"] = self.format
+        return schema
+
+
+@dataclass(frozen=True)
+class _Text(StringConstraints):
+    """Text without the whitespace around it (it is stripped), of at most ``max_length``
+    characters as sent, whitespace included, as the form's ``maxlength`` counts them.
+
+    The JSON schema's ``maxLength`` and ``minLength`` count what is sent, so ``"   "`` would
+    pass ``minLength: 1``: a pattern also states at least ``min_length`` characters from the
+    first to the last that is not whitespace."""
+
+    def __iter__(self) -> Iterator[Any]:
+        yield from super().__iter__()
+        least = self.min_length or 1
+        text = f"[^{WHITESPACE}]"
+        yield _Pattern(text if least == 1 else rf"{text}[\s\S]{{{least - 2},}}{text}")
+        if self.max_length is not None:
+            yield BeforeValidator(partial(_at_most, self.max_length))
+
+
+def _at_most(max_length: int, value: object) -> object:
+    """The length limit on the text as sent, before it is stripped."""
+    if isinstance(value, str) and len(value) > max_length:
+        raise PydanticCustomError(
+            "string_too_long",
+            "String should have at most {max_length} characters",
+            {"max_length": max_length},
+        )
+    return value
+
+
 def _text(max_length: int, min_length: int = 1) -> object:
-    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+    return _Text(strip_whitespace=True, min_length=min_length, max_length=max_length)
+
+
+# What _dutch_phone accepts: 10 digits from 0[1-9] (or +31 / 0031 for the 0), with spaces,
+# dots, dashes and brackets anywhere between them.
+_SEP = rf"[{WHITESPACE}().-]*"
+PHONE_PATTERN = (
+    rf"^{_SEP}(?:\+{_SEP}3{_SEP}1|0{_SEP}0{_SEP}3{_SEP}1|0){_SEP}[1-9](?:{_SEP}[0-9]){{8}}{_SEP}$"
+)
+PHONE_FORMAT = "nl-phone"
+# From 1900 on (_past_date); "before today" has no JSON-schema keyword and is only described.
+BIRTH_DATE_PATTERN = r"^(?:19[0-9]{2}|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$"
 
 
 def _dutch_phone(value: str) -> str:
-    digits = re.sub(r"[\s().-]", "", value)
+    digits = re.sub(rf"[{WHITESPACE}().-]", "", value)
     if digits.startswith("+31"):
         digits = "0" + digits[3:]
     elif digits.startswith("0031"):
@@ -71,8 +139,23 @@ IsoDate = Annotated[
     WithJsonSchema({"type": "string", "format": "date", "maxLength": 10}),
 ]
 Name = Annotated[str, _text(100)]
-Phone = Annotated[str, _text(20), AfterValidator(_dutch_phone)]
-BirthDate = Annotated[IsoDate, AfterValidator(_past_date)]
+Phone = Annotated[
+    str, _text(20), AfterValidator(_dutch_phone), _Pattern(PHONE_PATTERN, format=PHONE_FORMAT)
+]
+BirthDate = Annotated[
+    dt.date,
+    BeforeValidator(_iso_date_only),
+    AfterValidator(_past_date),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "maxLength": 10,
+            "pattern": BIRTH_DATE_PATTERN,
+            "description": "From 1900-01-01 up to yesterday.",
+        }
+    ),
+]
 Timestamp = Annotated[
     dt.datetime, WithJsonSchema({"type": "string", "format": "date-time", "maxLength": 32})
 ]
@@ -84,11 +167,33 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
+def _partner_ids(schema: dict[str, Any]) -> None:
+    """The house's partner list, when the schema is generated (never at import)."""
+    schema["enum"] = [*(p.id for p in current_house().partners), OTHER_ORGANISATION]
+
+
+def _required_if(field: str, value: object, *required: str) -> dict[str, Any]:
+    """JSON schema: when ``field`` is ``value``, the ``required`` fields are filled in."""
+    return {
+        "if": {"properties": {field: {"const": value}}, "required": [field]},
+        "then": _filled(*required),
+    }
+
+
+def _filled(*names: str) -> dict[str, Any]:
+    return {"required": list(names), "properties": {n: {"not": {"type": "null"}} for n in names}}
+
+
 class Registrant(_Input):
     """Aanmelder: the professional who registers the case."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"allOf": [_required_if("organisation", "anders", "organisation_name")]}
+    )
+
     organisation: Annotated[str, _text(64)] = Field(
-        description="Id of a partner organisation of this house, or 'anders'."
+        description="Id of a partner organisation of this house, or 'anders'.",
+        json_schema_extra=_partner_ids,
     )
     organisation_name: Annotated[str, _text(120)] | None = Field(
         default=None,
@@ -243,6 +348,26 @@ def criteria_met(criteria: Iterable[Criterion]) -> bool:
     )
 
 
+# JSON schema: the national criteria are met, (1 and 2) and (3 or 4).
+_CRITERIA_MET: dict[str, Any] = {
+    "required": ["criteria"],
+    "properties": {
+        "criteria": {
+            "allOf": [
+                {"contains": {"const": Criterion.LIFE_DOMAINS.value}},
+                {"contains": {"const": Criterion.CHAINS.value}},
+                {
+                    "anyOf": [
+                        {"contains": {"const": Criterion.SYSTEM.value}},
+                        {"contains": {"const": Criterion.LOCAL_SAFETY.value}},
+                    ]
+                },
+            ]
+        }
+    },
+}
+
+
 class InvolvedOrganisation(_Input):
     organisation: Annotated[str, _text(120)]
     contact_person: Annotated[str, _text(100)] | None = None
@@ -252,10 +377,31 @@ class InvolvedOrganisation(_Input):
 class RegistrationRequest(_Input):
     """Aanmelding as posted by the form (JSON) or the plain HTML form."""
 
+    # The answers that depend on each other, as the validators below enforce them.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                _required_if("urgency", "spoed", "urgency_reason"),
+                _required_if("informed", "nee", "not_informed_reason"),
+                _required_if("not_informed_reason", "anders", "not_informed_explanation"),
+                {"if": _CRITERIA_MET, "else": _filled("criteria_explanation")},
+            ]
+        }
+    )
+
     # 1. Aanmelder
     registrant: Registrant
     # 2. Betrokkenen
-    persons: list[Person] = Field(min_length=1, max_length=8)
+    persons: list[Person] = Field(
+        min_length=1,
+        max_length=8,
+        description="Exactly one person is the main person (hoofdbetrokkene).",
+        json_schema_extra={
+            "contains": {"properties": {"relation": {"const": "hoofdbetrokkene"}}},
+            "minContains": 1,
+            "maxContains": 1,
+        },
+    )
     # 3. Situatie
     life_domains: list[LifeDomain] = Field(min_length=1, max_length=len(LifeDomain))
     description: Annotated[str, _text(4000, min_length=20)]

@@ -97,10 +97,20 @@ def test_an_invalid_registration_gets_every_problem_in_dutch(local_system: Local
     assert len(table_items(local_system)) == before
 
 
-def test_a_body_that_is_not_json_gets_a_dutch_answer(local_system: LocalSystem) -> None:
-    response = post(local_system, "{dit is geen json")
+@pytest.mark.parametrize(
+    "body",
+    ["{dit is geen json", "[" * 20_000 + "]" * 20_000, "[1, 2]", '"tekst"', "null", "   "],
+    ids=["broken", "nested-deeper-than-python's-stack", "array", "string", "null", "blank"],
+)
+def test_a_body_that_is_not_a_json_object_gets_a_dutch_answer(
+    local_system: LocalSystem, body: str
+) -> None:
+    response = post(local_system, body)
     assert response.status_code == 422
-    assert "kon niet worden gelezen" in response.json()["errors"][0]["message"]
+    answer = response.json()
+    assert answer["message"] == "Niet alle gegevens zijn goed ingevuld."
+    assert [e["field"] for e in answer["errors"]] == ["body"]
+    assert answer["correlation_id"]
 
 
 def test_failing_storage_gives_503_and_stores_nothing(

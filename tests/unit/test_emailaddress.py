@@ -3,11 +3,14 @@ same error code as pydantic's EmailStr, so the Dutch message stays the same."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError
 
 from tests.factories import registration
-from vhcore.emailaddress import EmailAddress, normalise_email
+from vhcore.emailaddress import NOT_SPECIAL_USE, SPECIAL_USE, EmailAddress, normalise_email
 from vhcore.messages import dutch_errors
 from vhcore.registration import RegistrationRequest
 
@@ -118,6 +121,21 @@ def test_the_api_document_still_says_format_email_with_the_length_limit() -> Non
     assert schema["email"] == {
         "format": "email",
         "maxLength": 254,
+        "pattern": NOT_SPECIAL_USE,
         "title": "Email",
         "type": "string",
     }
+
+
+@pytest.mark.parametrize("address", ["a@b.nl", "a@test.nl", "a@b.onions", "a@b.TESTS"])
+def test_the_document_s_pattern_lets_other_domains_through(address: str) -> None:
+    assert re.search(NOT_SPECIAL_USE, address)
+    assert normalise_email(address)
+
+
+@pytest.mark.parametrize("top", sorted(SPECIAL_USE))
+def test_the_document_s_pattern_refuses_special_use_names_in_any_case(top: str) -> None:
+    for address in (f"a@b.{top}", f"a@b.{top.upper()}", f"a@b.{top.title()}"):
+        assert not re.search(NOT_SPECIAL_USE, address)
+        with pytest.raises(PydanticCustomError):
+            normalise_email(address)

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from devstack.template import REPO, resources, transformed
 
@@ -51,7 +52,45 @@ def test_intake_loads_neither_the_aws_sdk_nor_jinja2_before_a_registration_is_va
     assert loaded_after_import(["intake.intake_handler"], watched) == []
 
 
+def test_intake_answers_without_powertools_event_handler() -> None:
+    """Its one route is answered by the handler itself; the resolver and its OpenAPI
+    machinery (with asyncio, for AppSync) cost ~170 ms of every cold start. The route is
+    described for the OpenAPI document in ``intake.contract``, which the handler never loads."""
+    watched = [
+        "aws_lambda_powertools.event_handler",
+        "aws_lambda_powertools.event_handler.openapi.params",
+        "asyncio",
+        "intake.contract",
+    ]
+    assert loaded_after_import(["intake.intake_handler"], watched) == []
+
+
 def test_no_handler_loads_email_validator_addresses_are_checked_by_vhcore() -> None:
     """``email_validator`` (pydantic's ``EmailStr``) cost ~45 ms of every cold start."""
     modules = handler_modules()
     assert loaded_after_import(modules, ["email_validator"]) == []
+
+
+def test_a_lambda_reads_its_bundled_house_without_pyyaml(tmp_path: Path) -> None:
+    """``make build`` ships the houses as JSON (``deploy.bundle``); PyYAML cost ~20 ms."""
+    from deploy.bundle import bundle
+
+    bundle(tmp_path)
+    env = os.environ | {
+        "PYTHONPATH": f"{REPO / 'functions'}{os.pathsep}{REPO}",
+        "VH_HOUSE_FILE": str(tmp_path / "voorbeeldregio.json"),
+    }
+    script = (
+        "import sys, intake.intake_handler\n"
+        "from vhcore.house import current_house\n"
+        "print(current_house().id, 'yaml' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert done.stdout.split() == ["voorbeeldregio", "False"]

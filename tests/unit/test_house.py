@@ -99,3 +99,39 @@ def test_a_house_name_with_path_characters_is_refused(monkeypatch: pytest.Monkey
     monkeypatch.delenv("VH_HOUSE_FILE", raising=False)
     with pytest.raises(HouseConfigError, match="not a house name"):
         house_path("../etc/passwd")
+
+
+def test_make_build_ships_every_house_as_json_that_reads_back_the_same(tmp_path: Path) -> None:
+    from deploy.bundle import bundle
+
+    written = bundle(tmp_path)
+    assert sorted(p.name for p in written) == [f"{name}.json" for name in SHIPPED]
+    for name in SHIPPED:
+        assert load_house_file(tmp_path / f"{name}.json") == load_house_file(house_path(name))
+
+
+def test_a_bundled_folder_is_read_as_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from deploy.bundle import bundle
+
+    bundle(tmp_path)
+    monkeypatch.setattr("vhcore.house.houses_dir", lambda: tmp_path)
+    monkeypatch.delenv("VH_HOUSE_FILE", raising=False)
+    assert house_path("sittard") == tmp_path / "sittard.json"
+    assert shipped_houses() == SHIPPED
+
+
+def test_a_house_that_does_not_validate_stops_the_build(tmp_path: Path) -> None:
+    from deploy.bundle import bundle
+
+    source = tmp_path / "bron"
+    source.mkdir()
+    _broken(source, "\nresponse_term: {amount: 0, unit: weeks, promise: x}\n")
+    with pytest.raises(HouseConfigError, match=r"kapot\.yaml: response_term\.amount"):
+        bundle(tmp_path / "uit", source=source)
+
+
+def test_json_that_does_not_parse_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "stuk.json"
+    path.write_text('{"name": ', encoding="utf-8")
+    with pytest.raises(HouseConfigError, match=r"stuk\.json: not valid JSON"):
+        load_house_file(path)

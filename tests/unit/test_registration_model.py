@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+import unicodedata
+from typing import Annotated, Any
 
 import pytest
-from pydantic import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import StringConstraints, TypeAdapter, ValidationError
 
 from tests.factories import PERSONAL_VALUES, registration
 from vhcore.messages import dutch_errors
-from vhcore.registration import RegistrationRequest
+from vhcore.registration import PHONE_PATTERN, WHITESPACE, RegistrationRequest
 
 
 def problems(body: dict[str, Any]) -> dict[str, str]:
@@ -106,3 +110,79 @@ def test_messages_never_contain_what_was_typed() -> None:
     found = problems(body)
     for message in found.values():
         assert "Quirijntje" not in message and "Vandertestenborgh" not in message
+
+
+# The OpenAPI document states the rules the validators enforce, so that data valid by the
+# document is accepted (the fuzz tests check that end to end); here each pattern is held
+# against its validator directly.
+
+
+def test_the_whitespace_class_is_what_pydantic_strips() -> None:
+    strip: TypeAdapter[str] = TypeAdapter(Annotated[str, StringConstraints(strip_whitespace=True)])
+    candidates = [
+        c
+        for c in map(chr, range(0x3001))
+        if c.isspace() or unicodedata.category(c)[0] in {"Z", "C"}
+    ]
+    stripped = {c for c in candidates if not (0xD800 <= ord(c) <= 0xDFFF)}
+    stripped = {c for c in stripped if strip.validate_python(f"{c}a{c}") == "a"}
+    in_class = {c for c in candidates if re.fullmatch(f"[{WHITESPACE}]", c)}
+    assert in_class == stripped
+
+
+PHONE_ALPHABET = "0123456789+().- \t\n\u00a0\u2009\x1c"
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.text(alphabet=PHONE_ALPHABET, max_size=20) | st.from_regex(PHONE_PATTERN))
+def test_a_phone_number_matches_the_documented_pattern_exactly_when_it_is_accepted(
+    phone: str,
+) -> None:
+    body = registration()
+    body["registrant"]["phone"] = phone
+    try:
+        RegistrationRequest.model_validate(body)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    documented = bool(re.search(PHONE_PATTERN, phone)) and len(phone) <= 20
+    assert accepted == documented, repr(phone)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.sampled_from("ab \t\u3000\x85\x1c"), max_size=30))
+def test_a_text_matches_the_documented_pattern_exactly_when_it_is_long_enough(
+    text: str,
+) -> None:
+    schema = RegistrationRequest.model_json_schema()["properties"]["question"]
+    body = registration(question=text)
+    try:
+        RegistrationRequest.model_validate(body)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    documented = bool(re.search(schema["pattern"], text))
+    assert accepted == documented, repr(text)
+
+
+def test_the_document_states_the_answers_that_depend_on_each_other() -> None:
+    schema = RegistrationRequest.model_json_schema()
+    conditions = {
+        next(iter(rule["if"]["properties"])): rule.get("then", rule.get("else"))["required"]
+        for rule in schema["allOf"]
+    }
+    assert conditions == {
+        "urgency": ["urgency_reason"],
+        "informed": ["not_informed_reason"],
+        "not_informed_reason": ["not_informed_explanation"],
+        "criteria": ["criteria_explanation"],
+    }
+    persons = schema["properties"]["persons"]
+    assert (persons["minContains"], persons["maxContains"]) == (1, 1)
+    registrant = schema["$defs"]["Registrant"]
+    organisations = registrant["properties"]["organisation"]["enum"]
+    assert organisations[-1] == "anders" and "politie" in organisations
+    birth = schema["$defs"]["Person"]["properties"]["date_of_birth"]
+    assert re.search(birth["pattern"], "1900-01-01") and not re.search(
+        birth["pattern"], "1899-12-31"
+    )
