@@ -283,6 +283,8 @@ class StreamSource:
     filters: list[dict[str, Any]] = field(default_factory=list)
     on_failure_url: str | None = None
     iterators: dict[str, str] = field(default_factory=dict)
+    # Where to read next, per shard: (iterator type, sequence number), once records were read.
+    positions: dict[str, tuple[str, str]] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
     described_at: float = 0.0
 
@@ -317,18 +319,37 @@ class StreamSource:
             seen += self._poll_shard(pump, shard_id)
         return seen
 
+    def _iterator(self, streams: Any, shard_id: str) -> str:
+        """An iterator from where this mapping stopped, taken afresh for every read, as
+        Lambda's poller resumes by sequence number. An iterator kept across reads would go
+        stale on the emulator: moto rolls a cancelled transaction back by putting a copy of
+        the table in its place, stream shard included, so a kept iterator reads on in the
+        discarded shard and never sees another record."""
+        position = self.positions.get(shard_id)
+        if position is None and self.starting_position != "TRIM_HORIZON":
+            return self.iterators[shard_id]  # LATEST: only the first iterator knows when
+        kind, sequence = position or ("TRIM_HORIZON", "")
+        where = {"SequenceNumber": sequence} if sequence else {}
+        iterator: str = streams.get_shard_iterator(
+            StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType=kind, **where
+        )["ShardIterator"]
+        return iterator
+
     def _poll_shard(self, pump: EventPump, shard_id: str) -> int:
         streams = pump.client("dynamodbstreams")
-        page = streams.get_records(ShardIterator=self.iterators[shard_id], Limit=self.batch_size)
+        iterator = self._iterator(streams, shard_id)
+        page = streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
         raw = page.get("Records", [])
         following = page["NextShardIterator"]
         if not raw:
             self.iterators[shard_id] = following
             return 0
+        done = ("AFTER_SEQUENCE_NUMBER", str(raw[-1]["dynamodb"]["SequenceNumber"]))
         records = [self._record(pump, r) for r in raw]
         batch = [r for r in records if self._wanted(r)]
         if not batch:
             self.iterators[shard_id] = following
+            self.positions[shard_id] = done
             return len(raw)
         first = batch[0]["dynamodb"]["SequenceNumber"]
         sequence_numbers = [r["dynamodb"]["SequenceNumber"] for r in batch]
@@ -352,20 +373,17 @@ class StreamSource:
         if retry_from is None:
             self.attempts.pop(shard_id, None)
             self.iterators[shard_id] = following
+            self.positions[shard_id] = done
             return len(raw)
         attempts = self.attempts.get(shard_id, 0) + 1
         if attempts > self.max_retries:
             self.attempts.pop(shard_id, None)
             self._send_failure(pump, shard_id, batch[sequence_numbers.index(retry_from) :])
             self.iterators[shard_id] = following
+            self.positions[shard_id] = done
             return len(raw)
         self.attempts[shard_id] = attempts
-        self.iterators[shard_id] = streams.get_shard_iterator(
-            StreamArn=self.stream_arn,
-            ShardId=shard_id,
-            ShardIteratorType="AT_SEQUENCE_NUMBER",
-            SequenceNumber=retry_from,
-        )["ShardIterator"]
+        self.positions[shard_id] = ("AT_SEQUENCE_NUMBER", retry_from)
         return len(raw)
 
     def _record(self, pump: EventPump, raw: Mapping[str, Any]) -> dict[str, Any]:

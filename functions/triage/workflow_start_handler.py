@@ -5,11 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
     DynamoDBRecord,
@@ -17,13 +13,10 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from vhcore.batch import partial_batch
 from vhcore.log import logger, metrics
 from vhcore.logic import workflow
 
-# A failed record is reported as such (and delivered again), also when all of them failed.
-processor = BatchProcessor(
-    event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
-)
 TTL_PRINCIPAL = "dynamodb.amazonaws.com"
 
 
@@ -39,9 +32,10 @@ def record_handler(record: DynamoDBRecord) -> None:
             workflow.expired(change.old_image)
 
 
+consume = partial_batch(EventType.DynamoDBStreams, record_handler)
+
+
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    return consume(event, context)

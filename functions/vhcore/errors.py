@@ -16,6 +16,10 @@ class ReferenceTaken(DomainError):
     """The generated reference already exists; the caller draws a new one."""
 
 
+class AlreadyStored(DomainError):
+    """A registration with this id exists already: the same submission, stored before."""
+
+
 class ConfigurationError(DomainError):
     """The function is deployed without a setting it needs."""
 

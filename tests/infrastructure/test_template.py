@@ -185,6 +185,23 @@ def test_the_intake_role_writes_only_its_tables_and_may_only_encrypt() -> None:
             assert set(_actions(statement)) == {"kms:GenerateDataKey", "kms:Encrypt"}
 
 
+def test_intake_reads_of_a_registration_only_the_answer_it_gave() -> None:
+    """No personal data, not even its ciphertext: the attributes of the stored answer."""
+    from vhcore.dal.registrations import ANSWER_ATTRIBUTES
+
+    role = resources(transformed(), "AWS::IAM::Role")["IntakeFunctionRole"]
+    reads = [
+        s
+        for s in statements(role)
+        if "dynamodb:GetItem" in _actions(s) and "RegistrationsTable" in json.dumps(s["Resource"])
+    ]
+    assert len(reads) == 1
+    condition = reads[0]["Condition"]
+    allowed = condition["ForAllValues:StringEquals"]["dynamodb:Attributes"]
+    assert set(allowed) == {"pk", "sk", *ANSWER_ATTRIBUTES}
+    assert condition["StringEqualsIfExists"]["dynamodb:Select"] == "SPECIFIC_ATTRIBUTES"
+
+
 def test_consumed_queues_have_a_dead_letter_queue_and_every_end_queue_an_alarm() -> None:
     template = transformed()
     queues = resources(template, "AWS::SQS::Queue")

@@ -373,14 +373,27 @@ def intake_stores_once(ctx: Context, fault: Fault, failing: bool) -> None:
 
 def intake_completion_lost(ctx: Context, fault: Fault, failing: bool) -> None:
     """The idempotency record cannot be completed after the registration was stored: the
-    registration is complete and kept, so the user gets its reference."""
+    registration is complete and kept, so the user gets its reference. Sent again once that
+    record has expired, the same submission still stores nothing new: its registration id
+    comes from its submission id, and it is answered with the same reference."""
+    body = registration()
     before = item_count(ctx.system)
     with ctx.injector.active(fault):
-        response = post(ctx.system, registration())
+        response = post(ctx.system, body)
     assert response.status_code == 202
     assert_clean(response)
     registration_item(ctx.system, response.json()["reference"])
     assert item_count(ctx.system) == before + 2
+    if not failing:
+        return
+    records = table(ctx.system, "IdempotencyTable")
+    for record in dynamodb(ctx.system).scan(TableName=records)["Items"]:
+        if record["status"]["S"] == "INPROGRESS":  # as at the invocation's timeout
+            dynamodb(ctx.system).delete_item(TableName=records, Key={"id": record["id"]})
+    again = post(ctx.system, body)
+    assert again.status_code == 202
+    assert again.json() == response.json()
+    assert item_count(ctx.system) == before + 2, "still one registration and one reference"
 
 
 def intake_record_not_released(ctx: Context, fault: Fault, failing: bool) -> None:

@@ -408,3 +408,37 @@ def test_boto3_clients_in_tests_reach_the_emulator(local_system: LocalSystem) ->
     # The handlers' clients get the endpoint from AWS_ENDPOINT_URL, as the tests' own do.
     queues = boto3.client("sqs").list_queues().get("QueueUrls", [])
     assert local_system.stack.physical["NotifyQueue"].ref in queues
+
+
+def test_the_stream_goes_on_after_a_cancelled_transaction(local_system: LocalSystem) -> None:
+    """moto rolls a cancelled transaction back by putting a copy of the table in its place,
+    stream shard included; the pump resumes by sequence number, so records written after it
+    still start their workflows (as DynamoDB's own stream would)."""
+    sfn = client("stepfunctions", local_system.endpoint)
+    dynamodb = client("dynamodb", local_system.endpoint)
+    workflow = local_system.stack.physical["Workflow"].ref
+    table = local_system.stack.physical["RegistrationsTable"].ref
+    local_system.pump.drain(timeout=15)
+    existing = dynamodb.scan(TableName=table, Limit=1)["Items"][0]
+    key = {"pk": existing["pk"], "sk": existing["sk"]}
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": key,
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            ]
+        )
+    before = {e["name"] for e in sfn.list_executions(stateMachineArn=workflow)["executions"]}
+
+    response = requests.post(
+        f"{local_system.url}/api/registrations", json=registration(), timeout=30
+    )
+    assert response.status_code == 202
+    local_system.pump.drain(timeout=15)
+    executions = sfn.list_executions(stateMachineArn=workflow)["executions"]
+    assert len([e for e in executions if e["name"] not in before]) == 1

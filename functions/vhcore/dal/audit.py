@@ -7,11 +7,9 @@ import os
 import uuid
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from vhcore.dal.aws import client
+from vhcore.dal.aws import calling, client
 from vhcore.dal.registrations import from_item, to_item
-from vhcore.errors import ConfigurationError, StorageUnavailable
+from vhcore.errors import ConfigurationError
 
 TABLE_ENV = "AUDIT_TABLE"
 
@@ -29,12 +27,10 @@ def append(registration_id: str, at: str, fields: dict[str, Any]) -> None:
         "pk": {"S": f"REG#{registration_id}"},
         "sk": {"S": f"{at}#{uuid.uuid4()}"},
     } | to_item(fields | {"at": at})
-    try:
+    with calling("writing the audit log"):
         client("dynamodb").put_item(
             TableName=_table(), Item=item, ConditionExpression="attribute_not_exists(pk)"
         )
-    except (ClientError, BotoCoreError) as exc:
-        raise StorageUnavailable("writing the audit log failed") from exc
 
 
 def trail(registration_id: str) -> list[dict[str, Any]]:
@@ -44,12 +40,10 @@ def trail(registration_id: str) -> list[dict[str, Any]]:
         "KeyConditionExpression": "pk = :pk",
         "ExpressionAttributeValues": {":pk": {"S": f"REG#{registration_id}"}},
     }
-    try:
+    with calling("reading the audit log"):
         while True:
             response = client("dynamodb").query(**request)
             records += [from_item(i) for i in response.get("Items", [])]
             if "LastEvaluatedKey" not in response:
                 return records
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-    except (ClientError, BotoCoreError) as exc:
-        raise StorageUnavailable("reading the audit log failed") from exc

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from vhcore.dal.aws import client
-from vhcore.errors import ConfigurationError, StorageUnavailable
+from vhcore.dal.aws import calling, client
+from vhcore.errors import ConfigurationError
 
 
 def send(*, to: str, subject: str, text: str, html: str) -> str:
@@ -15,7 +13,7 @@ def send(*, to: str, subject: str, text: str, html: str) -> str:
     if not sender:
         raise ConfigurationError("SENDER_EMAIL is not set")
     configuration_set = os.environ.get("SES_CONFIGURATION_SET")
-    try:
+    with calling("sending e-mail"):
         response = client("sesv2").send_email(
             FromEmailAddress=sender,
             Destination={"ToAddresses": [to]},
@@ -30,6 +28,4 @@ def send(*, to: str, subject: str, text: str, html: str) -> str:
             },
             **({"ConfigurationSetName": configuration_set} if configuration_set else {}),
         )
-    except (ClientError, BotoCoreError) as exc:
-        raise StorageUnavailable("sending e-mail failed") from exc
     return str(response.get("MessageId", ""))

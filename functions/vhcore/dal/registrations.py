@@ -16,10 +16,10 @@ from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import BotoCoreError, ClientError
 
-from vhcore.dal.aws import client
+from vhcore.dal.aws import calling, client
 from vhcore.errors import (
+    AlreadyStored,
     ConcurrentChange,
     ConfigurationError,
     NotFound,
@@ -31,6 +31,7 @@ TABLE_ENV = "REGISTRATIONS_TABLE"
 REGISTRATION_SK = "REGISTRATION"
 REFERENCE_SK = "REFERENCE"
 QUEUE_INDEX = "queue"
+CONDITION_FAILED = "ConditionalCheckFailedException"
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -69,12 +70,10 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
 
 
-def _unavailable(action: str) -> StorageUnavailable:
-    return StorageUnavailable(f"{action} failed")
-
-
 def put_new_registration(registration_id: str, reference: str, fields: dict[str, Any]) -> None:
-    """Write the registration and claim its reference, both or neither."""
+    """Write the registration and claim its reference, both or neither. Raises
+    ``ReferenceTaken`` when the reference is in use, ``AlreadyStored`` when the registration
+    exists (then nothing is written)."""
     table = table_name()
     item = registration_key(registration_id) | to_item(fields)
     claim = {
@@ -82,7 +81,7 @@ def put_new_registration(registration_id: str, reference: str, fields: dict[str,
         "sk": {"S": REFERENCE_SK},
         "registration_id": {"S": registration_id},
     }
-    try:
+    with calling("storing the registration", expected={"TransactionCanceledException"}) as call:
         _client().transact_write_items(
             TransactItems=[
                 {
@@ -101,47 +100,64 @@ def put_new_registration(registration_id: str, reference: str, fields: dict[str,
                 },
             ]
         )
-    except ClientError as exc:
-        reasons = exc.response.get("CancellationReasons") or []
-        if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-            raise ReferenceTaken(reference) from exc
-        raise _unavailable("storing the registration") from exc
-    except BotoCoreError as exc:
-        raise _unavailable("storing the registration") from exc
+    if call.refused is not None:
+        # One reason per item, in order: [the reference claim, the registration].
+        failed = [
+            r.get("Code") == "ConditionalCheckFailed"
+            for r in call.refused.response.get("CancellationReasons") or []
+        ]
+        if len(failed) == 2 and failed[1]:
+            raise AlreadyStored(registration_id) from call.refused
+        if len(failed) == 2 and failed[0]:
+            raise ReferenceTaken(reference) from call.refused
+        raise StorageUnavailable("storing the registration failed") from call.refused
 
 
 def get_registration(registration_id: str) -> dict[str, Any] | None:
-    try:
+    with calling("reading the registration"):
         response = _client().get_item(
             TableName=table_name(), Key=registration_key(registration_id), ConsistentRead=True
         )
-    except (ClientError, BotoCoreError) as exc:
-        raise _unavailable("reading the registration") from exc
+    item = response.get("Item")
+    return from_item(item) if item else None
+
+
+# What intake may read of a stored registration (its role allows these attributes only).
+ANSWER_ATTRIBUTES = ("reference", "received_at", "respond_by", "triage_date")
+
+
+def get_answer(registration_id: str) -> dict[str, Any] | None:
+    """The reference and dates of a stored registration, and nothing else of it."""
+    names = {f"#a{i}": name for i, name in enumerate(ANSWER_ATTRIBUTES)}
+    with calling("reading the registration"):
+        response = _client().get_item(
+            TableName=table_name(),
+            Key=registration_key(registration_id),
+            ConsistentRead=True,
+            ProjectionExpression=", ".join(names),
+            ExpressionAttributeNames=names,
+        )
     item = response.get("Item")
     return from_item(item) if item else None
 
 
 def find_by_reference(reference: str) -> str | None:
     """The registration id behind a reference, or None."""
-    try:
+    with calling("reading a reference"):
         response = _client().get_item(
             TableName=table_name(),
             Key={"pk": {"S": f"REF#{reference}"}, "sk": {"S": REFERENCE_SK}},
         )
-    except (ClientError, BotoCoreError) as exc:
-        raise _unavailable("reading a reference") from exc
     item = response.get("Item")
     return str(item["registration_id"]["S"]) if item else None
 
 
 def delete_reference(reference: str) -> None:
-    try:
+    with calling("deleting a reference"):
         _client().delete_item(
             TableName=table_name(),
             Key={"pk": {"S": f"REF#{reference}"}, "sk": {"S": REFERENCE_SK}},
         )
-    except (ClientError, BotoCoreError) as exc:
-        raise _unavailable("deleting a reference") from exc
 
 
 def _update_expression(
@@ -174,7 +190,7 @@ def transition(
     }
     sets = _update_expression(fields, names, values)
     sets.append("#history = list_append(if_not_exists(#history, :empty), :event)")
-    try:
+    with calling("updating the registration", expected={CONDITION_FAILED}) as call:
         response = _client().update_item(
             TableName=table_name(),
             Key=registration_key(registration_id),
@@ -184,14 +200,10 @@ def transition(
             ExpressionAttributeValues=values,
             ReturnValues="ALL_NEW",
         )
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            if get_registration(registration_id) is None:
-                raise NotFound(registration_id) from exc
-            raise ConcurrentChange(registration_id) from exc
-        raise _unavailable("updating the registration") from exc
-    except BotoCoreError as exc:
-        raise _unavailable("updating the registration") from exc
+    if call.refused is not None:
+        if get_registration(registration_id) is None:
+            raise NotFound(registration_id) from call.refused
+        raise ConcurrentChange(registration_id) from call.refused
     return from_item(response["Attributes"])
 
 
@@ -219,15 +231,9 @@ def set_fields(
     }
     if values:
         request["ExpressionAttributeValues"] = values
-    try:
+    with calling("updating the registration", expected={CONDITION_FAILED}) as call:
         response = _client().update_item(**request)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            return None
-        raise _unavailable("updating the registration") from exc
-    except BotoCoreError as exc:
-        raise _unavailable("updating the registration") from exc
-    return from_item(response["Attributes"])
+    return None if call.refused is not None else from_item(response["Attributes"])
 
 
 def queue(queue_pk: str, limit: int = 500) -> list[dict[str, Any]]:
@@ -240,15 +246,13 @@ def queue(queue_pk: str, limit: int = 500) -> list[dict[str, Any]]:
         "KeyConditionExpression": "queue_pk = :q",
         "ExpressionAttributeValues": {":q": {"S": queue_pk}},
     }
-    try:
+    with calling("reading the triage queue"):
         while len(items) < limit:
             response = _client().query(**request)
             items += [from_item(i) for i in response.get("Items", [])]
             if "LastEvaluatedKey" not in response:
                 break
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-    except (ClientError, BotoCoreError) as exc:
-        raise _unavailable("reading the triage queue") from exc
     for item in items:
         item.pop("personal", None)
         item.pop("contact", None)
@@ -273,25 +277,21 @@ def registrations_received(since: str, until: str) -> list[dict[str, Any]]:
             ":until": {"S": until},
         },
     }
-    try:
+    with calling("reading the registrations"):
         while True:
             response = _client().scan(**request)
             items += [from_item(i) for i in response.get("Items", [])]
             if "LastEvaluatedKey" not in response:
                 return items
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-    except (ClientError, BotoCoreError) as exc:
-        raise _unavailable("reading the registrations") from exc
 
 
 def get_agenda(triage_date: str) -> dict[str, Any] | None:
-    try:
+    with calling("reading the agenda"):
         response = _client().get_item(
             TableName=table_name(),
             Key={"pk": {"S": f"AGENDA#{triage_date}"}, "sk": {"S": "AGENDA"}},
         )
-    except (ClientError, BotoCoreError) as exc:
-        raise _unavailable("reading the agenda") from exc
     item = response.get("Item")
     return from_item(item) if item else None
 
@@ -299,27 +299,19 @@ def get_agenda(triage_date: str) -> dict[str, Any] | None:
 def put_agenda(triage_date: str, fields: dict[str, Any]) -> bool:
     """Fix the agenda of a triage date once; False when it was already fixed."""
     item = {"pk": {"S": f"AGENDA#{triage_date}"}, "sk": {"S": "AGENDA"}} | to_item(fields)
-    try:
+    with calling("fixing the agenda", expected={CONDITION_FAILED}) as call:
         _client().put_item(
             TableName=table_name(), Item=item, ConditionExpression="attribute_not_exists(pk)"
         )
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            return False
-        raise _unavailable("fixing the agenda") from exc
-    except BotoCoreError as exc:
-        raise _unavailable("fixing the agenda") from exc
-    return True
+    return call.refused is None
 
 
 def mark_agenda_notified(triage_date: str, at: str) -> None:
     """Staff were told about the fixed agenda: a repeated schedule tells them no more."""
-    try:
+    with calling("marking the agenda as sent"):
         _client().update_item(
             TableName=table_name(),
             Key={"pk": {"S": f"AGENDA#{triage_date}"}, "sk": {"S": "AGENDA"}},
             UpdateExpression="SET notified_at = :at",
             ExpressionAttributeValues={":at": {"S": at}},
         )
-    except (ClientError, BotoCoreError) as exc:
-        raise _unavailable("marking the agenda as sent") from exc

@@ -13,7 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from vhcore import calendar, clock
 from vhcore.dal import crypto, idempotency
-from vhcore.errors import ReferenceTaken, StorageUnavailable
+from vhcore.errors import AlreadyStored, ReferenceTaken, StorageUnavailable
 from vhcore.house import current_house
 from vhcore.log import logger, metrics
 from vhcore.logic.retention import expires_at
@@ -27,6 +27,8 @@ IN_PROGRESS_WAIT_SECONDS = 0.1
 IN_PROGRESS_MAX_WAIT_SECONDS = 6.0
 # Not part of the registration's content: a new id or a bot's honeypot changes nothing.
 NOT_CONTENT = {"submission_id", "website"}
+# Registration ids of submissions (uuid5 of the form's submission id, in this namespace).
+SUBMISSIONS = uuid.UUID("5b0c4f8e-2d1a-4c7e-9a55-3f6b1e2d7c90")
 # The answer of a registration stored in this call, for when only the idempotency record's
 # completion fails afterwards.
 _stored: contextvars.ContextVar[RegistrationAccepted | None] = contextvars.ContextVar(
@@ -82,12 +84,37 @@ def clear_fields(
     }
 
 
+def registration_id_for(request: RegistrationRequest) -> str:
+    """The id a registration is stored under. A submission from the form's script has one
+    id, derived from its submission id: however often it arrives, and also after its
+    idempotency record has expired, it can only be stored once."""
+    if request.submission_id:
+        return str(uuid.uuid5(SUBMISSIONS, request.submission_id))
+    return str(uuid.uuid4())
+
+
+def _stored_answer(registration_id: str) -> RegistrationAccepted:
+    """The answer a stored registration was given: its reference and dates."""
+    from vhcore.dal import registrations
+
+    item = registrations.get_answer(registration_id)
+    if item is None:  # written, then removed (retention): nothing to answer with
+        raise StorageUnavailable("the registration stored before is gone")
+    triage_date = item.get("triage_date")
+    return RegistrationAccepted(
+        reference=item["reference"],
+        received_at=dt.datetime.fromisoformat(item["received_at"]),
+        respond_by=calendar.to_local(dt.datetime.fromisoformat(item["respond_by"])),
+        triage_date=dt.date.fromisoformat(triage_date) if triage_date else None,
+    )
+
+
 def _store(request: RegistrationRequest, moment: dt.datetime) -> RegistrationAccepted:
     # boto3 is imported with the first registration that is stored, not with this module:
     # an invalid registration is answered without loading the AWS SDK.
     from vhcore.dal import registrations
 
-    registration_id = str(uuid.uuid4())
+    registration_id = registration_id_for(request)
     logger.append_keys(registration_id=registration_id)
     ciphertext = crypto.encrypt_personal_data(personal_data(request), registration_id)
     contact = crypto.encrypt_contact(str(request.registrant.email), registration_id)
@@ -102,6 +129,13 @@ def _store(request: RegistrationRequest, moment: dt.datetime) -> RegistrationAcc
         except ReferenceTaken:
             logger.warning("reference collision, drawing a new one")
             continue
+        except AlreadyStored:
+            # The same submission, stored by an earlier attempt whose idempotency record
+            # did not survive: answer as that attempt did, store nothing new.
+            logger.info("submission stored before; answering with its reference")
+            answer = _stored_answer(registration_id)
+            _stored.set(answer)
+            return answer
         logger.append_keys(reference=answer.reference)
         logger.info("registration stored")
         _stored.set(answer)
