@@ -18,7 +18,8 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, O
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from vhcore import clock
 from vhcore.errors import ConcurrentChange, ConfigurationError, NotFound
@@ -99,11 +100,6 @@ def illegal(exc: IllegalTransition) -> Response[str]:
 @app.exception_handler(ConcurrentChange)
 def concurrent(exc: ConcurrentChange) -> Response[str]:
     return _problem(409, "Iemand anders heeft deze aanmelding net gewijzigd. Laad haar opnieuw.")
-
-
-@app.exception_handler(KeyError)
-def unknown_outcome(exc: KeyError) -> Response[str]:
-    return _problem(422, "Kies een uitkomst van dit Veiligheidshuis.")
 
 
 def staff(allowed: frozenset[Group] = ALL_STAFF) -> Staff:
@@ -194,11 +190,23 @@ class ScheduleBody(Note):
     triage_date: IsoDate
 
 
+def _outcome_ids(schema: dict[str, Any]) -> None:
+    """The house's outcomes, when the schema is generated (never at import)."""
+    schema["enum"] = [outcome.id for outcome in current_house().outcomes]
+
+
 class DecisionBody(BaseModel):
     model_config = {"extra": "forbid"}
-    outcome: Annotated[str, Field(max_length=64)]
+    outcome: Annotated[str, Field(max_length=64, json_schema_extra=_outcome_ids)]
     advice: Annotated[str, Field(min_length=3, max_length=4000)]
     process_director: Annotated[str, Field(min_length=2, max_length=100)]
+
+    @field_validator("outcome")
+    @classmethod
+    def _outcome_of_this_house(cls, value: str) -> str:
+        if value not in {outcome.id for outcome in current_house().outcomes}:
+            raise PydanticCustomError("vh_outcome", "Kies een uitkomst van dit Veiligheidshuis.")
+        return value
 
 
 def _action(

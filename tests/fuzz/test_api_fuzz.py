@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import unsupported_method
 
 from devstack.openapi import DOCUMENT
 from devstack.stack import LocalSystem
-from tests.integration.test_admin_api import MATRIX
+from tests.integration.test_admin_api import MATRIX, new_case
 from vhcore.registration import PHONE_FORMAT, PHONE_PATTERN
 
 # The intake's metrics decorator warns on every call that published no metric: noise here.
@@ -101,6 +101,23 @@ def map_body(ctx: HookContext, body: Any) -> Any:
     return body
 
 
+# Cases that exist on the stack (``existing_cases``): two of three generated references are
+# replaced by one of them, so the per-case operations are also fuzzed on real cases (their
+# state changes, audit records and 409s), not only answered 404. The document states no
+# form for a reference, so any generated one is valid and so is its replacement.
+EXISTING: list[str] = []
+
+
+@schema.hook
+def map_path_parameters(ctx: HookContext, path_parameters: Any) -> Any:
+    reference = path_parameters.get("reference") if isinstance(path_parameters, dict) else None
+    if EXISTING and isinstance(reference, str):
+        pick = sum(reference.encode()) % (len(EXISTING) + len(EXISTING) // 2)
+        if pick < len(EXISTING):
+            path_parameters["reference"] = EXISTING[pick]
+    return path_parameters
+
+
 # API Gateway HTTP APIs answer 404 Not Found (without Allow) for a method no route declares;
 # the local gateway does the same. The check wants 405, which AWS never sends here.
 EXCLUDED = [unsupported_method]
@@ -134,10 +151,19 @@ def fuzz_report(request: pytest.FixtureRequest) -> Iterator[Counter[tuple[str, i
             reporter.write_line(f"fuzz: {sum(CASES.values()):6d} cases in all (seed {SEED})")
 
 
+@pytest.fixture(scope="module")
+def existing_cases(local_system: LocalSystem) -> list[str]:
+    """Twelve registrations, made before the first case is generated."""
+    if not EXISTING:
+        EXISTING.extend(new_case(local_system) for _ in range(12))
+    return EXISTING
+
+
 @schema.parametrize()
 def test_every_operation_answers_as_documented(
     case: schemathesis.Case[Any],
     local_system: LocalSystem,
+    existing_cases: list[str],
     staff_tokens: Callable[[str], dict[str, Any]],
     fuzz_report: Counter[tuple[str, int]],
 ) -> None:

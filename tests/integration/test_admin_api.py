@@ -263,3 +263,23 @@ def test_figures_count_without_personal_data(
     assert "politie" in figures["per_partner"]
     for value in PERSONAL_VALUES.values():
         assert value not in response.text
+
+
+def test_an_outcome_this_house_does_not_have_is_refused_on_the_field(
+    local_system: LocalSystem, tokens: dict[str, str]
+) -> None:
+    reference = new_case(local_system)
+    response = requests.post(
+        f"{local_system.url}{REFERENCE_ROUTE.format(reference=reference)}/decision",
+        headers={"Authorization": f"Bearer {tokens['procesregie']}"},
+        json=BODIES["decision"] | {"outcome": "bestaat-niet"},
+        timeout=30,
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "outcome",
+            "code": "vh_outcome",
+            "message": "Kies een uitkomst van dit Veiligheidshuis.",
+        }
+    ]
