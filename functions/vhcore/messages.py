@@ -70,8 +70,14 @@ CHOOSE: dict[str, str] = {
 _ITEM_NAMES = {"persons": "betrokkene", "involved_organisations": "organisatie"}
 
 
+MAX_FIELD_LENGTH = 200
+MAX_ERRORS = 200  # as many as ``Problem.errors`` holds
+
+
 class FieldError(BaseModel):
-    field: str = Field(max_length=200, description="Path of the field, e.g. persons.0.last_name")
+    field: str = Field(
+        max_length=MAX_FIELD_LENGTH, description="Path of the field, e.g. persons.0.last_name"
+    )
     code: str = Field(max_length=64, description="Kind of problem, e.g. string_too_short")
     message: str = Field(max_length=500, description="What to do, in plain Dutch")
 
@@ -132,12 +138,17 @@ def message_for(
 
 def dutch_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
     """Translate pydantic error dicts. Only ``loc``, ``type``, ``ctx`` and, for our own
-    (``vh_``) errors, ``msg`` are read: never ``input``, which holds what the user typed."""
+    (``vh_``) errors, ``msg`` are read: never ``input``, which holds what the user typed.
+    A field the form does not have is named as sent (so the sender can find it), cut to
+    ``MAX_FIELD_LENGTH``; at most ``MAX_ERRORS`` problems are listed."""
     result: list[FieldError] = []
     seen: set[str] = set()
     for error in errors:
+        if len(result) == MAX_ERRORS:
+            break
         kind = str(error.get("type", "value_error"))
         field, generic, index = _path(tuple(error.get("loc", ())))
+        field = field[:MAX_FIELD_LENGTH]
         if field in seen:
             continue
         seen.add(field)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pydantic import StringConstraints, TypeAdapter, ValidationError
 
 from tests.factories import PERSONAL_VALUES, registration
+from vhcore.http import Problem
 from vhcore.messages import dutch_errors
 from vhcore.registration import PHONE_PATTERN, WHITESPACE, RegistrationRequest
 
@@ -186,3 +187,15 @@ def test_the_document_states_the_answers_that_depend_on_each_other() -> None:
     assert re.search(birth["pattern"], "1900-01-01") and not re.search(
         birth["pattern"], "1899-12-31"
     )
+
+
+def test_unknown_fields_however_long_or_many_are_reported_within_the_answer_s_limits() -> None:
+    """A body with a 300-character key, or 300 unknown keys, is a 422 like any other: the
+    problems fit ``Problem`` (field names cut to 200 characters, at most 200 problems)."""
+    long_key = [{"type": "extra_forbidden", "loc": ("body", "x" * 300)}]
+    many = [{"type": "extra_forbidden", "loc": ("body", f"veld{i}")} for i in range(300)]
+    for errors in (long_key, many):
+        problems = dutch_errors(errors)
+        answer = Problem(message="Niet alle gegevens zijn goed ingevuld.", errors=problems)
+        assert all(len(p.field) <= 200 for p in answer.errors)
+        assert 1 <= len(answer.errors) <= 200

@@ -93,13 +93,14 @@ def registration_id_for(request: RegistrationRequest) -> str:
     return str(uuid.uuid4())
 
 
-def _stored_answer(registration_id: str) -> RegistrationAccepted:
-    """The answer a stored registration was given: its reference and dates."""
+def _stored_answer(registration_id: str) -> RegistrationAccepted | None:
+    """The answer a stored registration was given: its reference and dates; None when it
+    is gone again (removed in between, e.g. at the end of its retention)."""
     from vhcore.dal import registrations
 
     item = registrations.get_answer(registration_id)
-    if item is None:  # written, then removed (retention): nothing to answer with
-        raise StorageUnavailable("the registration stored before is gone")
+    if item is None:
+        return None
     triage_date = item.get("triage_date")
     return RegistrationAccepted(
         reference=item["reference"],
@@ -132,10 +133,13 @@ def _store(request: RegistrationRequest, moment: dt.datetime) -> RegistrationAcc
         except AlreadyStored:
             # The same submission, stored by an earlier attempt whose idempotency record
             # did not survive: answer as that attempt did, store nothing new.
+            stored = _stored_answer(registration_id)
+            if stored is None:
+                logger.warning("submission stored before, but gone again; storing it anew")
+                continue
             logger.info("submission stored before; answering with its reference")
-            answer = _stored_answer(registration_id)
-            _stored.set(answer)
-            return answer
+            _stored.set(stored)
+            return stored
         logger.append_keys(reference=answer.reference)
         logger.info("registration stored")
         _stored.set(answer)
