@@ -25,12 +25,10 @@ ERRORS = {
     400: "Sign-in expired or failed",
     403: "Not allowed for the caller's group",
     404: "No such registration",
-    405: "Method not allowed on this path",
     409: "Not possible in the case's status, or changed by someone else",
     413: "Body over 64 KB",
     415: "Not the media type the route takes",
     422: "Invalid input",
-    500: "Function misconfigured",
     503: "Storage unavailable",
 }
 
