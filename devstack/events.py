@@ -322,9 +322,9 @@ class StreamSource:
     def _iterator(self, streams: Any, shard_id: str) -> str:
         """An iterator from where this mapping stopped, taken afresh for every read, as
         Lambda's poller resumes by sequence number. An iterator kept across reads would go
-        stale on the emulator: moto rolls a cancelled transaction back by putting a copy of
-        the table in its place, stream shard included, so a kept iterator reads on in the
-        discarded shard and never sees another record."""
+        stale whenever the emulator replaces a table object: moto alone does so to roll back
+        a cancelled transaction (``devstack.transactions`` stops that), and a kept iterator
+        would read on in the discarded stream shard and never see another record."""
         position = self.positions.get(shard_id)
         if position is None and self.starting_position != "TRIM_HORIZON":
             return self.iterators[shard_id]  # LATEST: only the first iterator knows when

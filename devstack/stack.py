@@ -22,6 +22,7 @@ from devstack.gateway import LocalGateway
 from devstack.outbox import Outbox, SentEmail
 from devstack.provision import Stack, provision
 from devstack.template import REGION, REPO, transformed
+from devstack.transactions import patch_moto_transactions
 from vhcore.house import house_path, load_house_file
 
 SITE_CONFIG = REPO / "site" / "mkdocs.yml"
@@ -93,6 +94,8 @@ class LocalSystem:
         port = self.moto_port or free_port()
         # moto's Step Functions service integrations call the emulator at MOTO_PORT.
         os.environ["MOTO_PORT"] = str(port)
+        # Transactions that cost one item each, not a copy of the table (devstack.transactions).
+        patch_moto_transactions()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self.moto.start()
         host, port = self.moto.get_host_and_port()
