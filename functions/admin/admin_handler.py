@@ -34,6 +34,10 @@ from vhcore.status import IllegalTransition
 
 SESSION_COOKIE = "__Host-vh-session"
 LOGIN_COOKIE = "__Host-vh-login"
+# Readable by the staff page (no secret in it): whether a session was started, so the page of
+# someone who never signed in shows "Inloggen" without asking the API first (which would
+# answer 401, an error in the browser's console, for every visitor).
+SIGNED_IN_COOKIE = "__Host-vh-signed-in"
 JSON = content_types.APPLICATION_JSON
 NOT_JSON = "Stuur de gegevens met de beheerpagina."
 DECIDERS = frozenset({Group.TRIAGE, Group.PROCESS_DIRECTION})
@@ -316,14 +320,19 @@ def _callback_url() -> str:
 
 
 def _cookie(
-    name: str, value: str, max_age: int, same_site: SameSite = SameSite.STRICT_MODE
+    name: str,
+    value: str,
+    max_age: int,
+    same_site: SameSite = SameSite.STRICT_MODE,
+    *,
+    http_only: bool = True,
 ) -> Cookie:
     return Cookie(
         name=name,
         value=value,
         path="/",
         secure=True,
-        http_only=True,
+        http_only=http_only,
         max_age=max_age,
         same_site=same_site,
     )
@@ -407,8 +416,10 @@ def callback(
         return _problem(400, "Het inloggen is niet gelukt. Probeer het opnieuw.")
     # The ID token: it names the person (e-mail) for the audit log and carries the groups;
     # the JWT authorizer checks it against the client as its audience.
-    session = _cookie(SESSION_COOKIE, str(tokens["id_token"]), int(tokens.get("expires_in", 3600)))
-    return _redirect("/beheer/", [session, _cookie(LOGIN_COOKIE, "", 0, SameSite.LAX_MODE)])
+    lifetime = int(tokens.get("expires_in", 3600))
+    session = _cookie(SESSION_COOKIE, str(tokens["id_token"]), lifetime)
+    hint = _cookie(SIGNED_IN_COOKIE, "1", lifetime, http_only=False)
+    return _redirect("/beheer/", [session, hint, _cookie(LOGIN_COOKIE, "", 0, SameSite.LAX_MODE)])
 
 
 @app.post(
@@ -421,7 +432,8 @@ def logout() -> Response[str]:
         {"client_id": _setting("STAFF_CLIENT_ID"), "logout_uri": f"{_setting('SITE_URL')}/beheer/"}
     )
     response = _redirect(
-        f"{_setting('STAFF_AUTH_URL')}/logout?{query}", [_cookie(SESSION_COOKIE, "", 0)]
+        f"{_setting('STAFF_AUTH_URL')}/logout?{query}",
+        [_cookie(SESSION_COOKIE, "", 0), _cookie(SIGNED_IN_COOKIE, "", 0, http_only=False)],
     )
     response.status_code = 303
     response.headers["Clear-Site-Data"] = '"cache", "storage"'

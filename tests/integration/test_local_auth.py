@@ -26,6 +26,8 @@ from devstack.template import REGION, resources, transformed
 
 ADMIN_ROUTE = "/api/admin/me"
 CALLBACK = "/api/admin/auth/callback"
+# The staff page's script reads this name (site/docs/assets/beheer/beheer.js).
+SIGNED_IN_COOKIE = "__Host-vh-signed-in"
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -478,6 +480,10 @@ def test_staff_sign_in_and_out_through_the_admin_function(local_system: LocalSys
     set_cookies = headers.get_all("Set-Cookie")
     session = next(c for c in set_cookies if c.startswith(f"{SESSION_COOKIE}="))
     assert all(flag in session for flag in ("HttpOnly", "Secure", "SameSite=Strict", "Path=/"))
+    # The page's hint that a session exists: readable by its script, and nothing secret.
+    hint = next(c for c in set_cookies if c.startswith(f"{SIGNED_IN_COOKIE}="))
+    assert all(flag in hint for flag in ("Secure", "SameSite=Strict", "Path=/"))
+    assert "HttpOnly" not in hint and _cookies(headers)[SIGNED_IN_COOKIE] == "1"
     token = _cookies(headers)[SESSION_COOKIE]
 
     status, _, body = request(
@@ -489,6 +495,8 @@ def test_staff_sign_in_and_out_through_the_admin_function(local_system: LocalSys
 
     status, headers, _ = request("POST", f"{url}/api/admin/auth/logout", form={})
     assert status == 303
+    cleared = [c for c in headers.get_all("Set-Cookie") if "Max-Age=0" in c]
+    assert {c.split("=", 1)[0] for c in cleared} == {SESSION_COOKIE, SIGNED_IN_COOKIE}
     assert headers["Location"].startswith(f"{url}/dev/logout?")
     status, headers, _ = request("GET", headers["Location"])
     assert (status, headers["Location"]) == (302, f"{url}/beheer/")

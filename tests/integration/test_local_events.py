@@ -411,9 +411,10 @@ def test_boto3_clients_in_tests_reach_the_emulator(local_system: LocalSystem) ->
 
 
 def test_the_stream_goes_on_after_a_cancelled_transaction(local_system: LocalSystem) -> None:
-    """moto rolls a cancelled transaction back by putting a copy of the table in its place,
-    stream shard included; the pump resumes by sequence number, so records written after it
-    still start their workflows (as DynamoDB's own stream would)."""
+    """Records written after a cancelled transaction still start their workflows (as
+    DynamoDB's own stream would). moto alone rolled one back by putting a copy of the table,
+    stream shard included, in its place, and a kept iterator then read the discarded shard
+    (``devstack.transactions`` now undoes it in place; the pump resumes by sequence number)."""
     sfn = client("stepfunctions", local_system.endpoint)
     dynamodb = client("dynamodb", local_system.endpoint)
     workflow = local_system.stack.physical["Workflow"].ref

@@ -133,8 +133,15 @@
     });
   }
 
+  /* Set with the session at sign-in, readable here (the session itself is not): without it
+     nobody signed in on this browser, and the API is not asked (it would answer 401). */
+  var SIGNED_IN = "__Host-vh-signed-in";
+  function mayBeSignedIn() {
+    return document.cookie.split(/;\s*/).indexOf(SIGNED_IN + "=1") !== -1;
+  }
   function signedOut(message) {
     forgetAll();
+    document.cookie = SIGNED_IN + "=; Max-Age=0; Path=/; Secure; SameSite=Strict";
     show("signedOut");
     if (message) announce(message);
   }
@@ -729,6 +736,10 @@
   window.addEventListener("pageshow", function (event) { if (event.persisted) start(); });
 
   function start() {
+    if (!mayBeSignedIn()) {
+      signedOut();
+      return;
+    }
     show("loading");
     api("GET", "/me").then(function (me) {
       state.me = me;
