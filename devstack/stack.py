@@ -160,10 +160,8 @@ class LocalSystem:
     def _clear_caches() -> None:
         """Clients and the house are cached per process; a new stack needs fresh ones."""
         from vhcore.dal import reset_clients
-        from vhcore.logic import intake
 
         reset_clients()
-        intake._store_once.cache_clear()
 
     @property
     def url(self) -> str:

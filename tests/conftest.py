@@ -153,3 +153,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if leaked:
             print(f"\nPersonal data reached the {place} during the suite: {len(leaked)} value(s)")
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """A function reads its settings once per process; tests change them (monkeypatched
+    environment variables), so each test and what follows it reads them anew."""
+    from vhcore.settings import settings
+
+    settings.cache_clear()
+    yield
+    settings.cache_clear()

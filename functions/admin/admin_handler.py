@@ -22,15 +22,16 @@ from pydantic import BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from vhcore import clock
-from vhcore.errors import ConcurrentChange, ConfigurationError, NotFound
+from vhcore.dal.services import aws_services
+from vhcore.errors import ConfigurationError
 from vhcore.house import current_house
 from vhcore.http import Problem, media_type, unreadable_body
 from vhcore.log import logger
 from vhcore.logic import staff as use_cases
+from vhcore.ports import Services
 from vhcore.registration import IsoDate
 from vhcore.resolver import documented, install_error_handlers
 from vhcore.staff import ALL_STAFF, Forbidden, Group, Staff, from_claims
-from vhcore.status import IllegalTransition
 
 SESSION_COOKIE = "__Host-vh-session"
 LOGIN_COOKIE = "__Host-vh-login"
@@ -46,11 +47,7 @@ AUDITORS = frozenset({Group.ADMINISTRATION})
 REPORTERS = frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION})
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install_error_handlers(
-    app,
-    logger,
-    unavailable_message="De gegevens zijn nu niet bereikbaar. Probeer het later opnieuw.",
-)
+install_error_handlers(app, logger, audience="staff")
 
 Reference = Annotated[str, Field(max_length=20, pattern=r"^VH-[A-Z0-9]{4}-[A-Z0-9]{4}$")]
 Purpose = Annotated[
@@ -85,25 +82,10 @@ def _problem(status: int, message: str) -> Response[str]:
     )
 
 
-@app.exception_handler(Forbidden)
-def forbidden(exc: Forbidden) -> Response[str]:
-    logger.info("forbidden for this group")
-    return _problem(403, "U mag dit niet doen met uw rol.")
-
-
-@app.exception_handler(NotFound)
-def not_found(exc: NotFound) -> Response[str]:
-    return _problem(404, "Deze aanmelding bestaat niet (meer).")
-
-
-@app.exception_handler(IllegalTransition)
-def illegal(exc: IllegalTransition) -> Response[str]:
-    return _problem(409, str(exc))
-
-
-@app.exception_handler(ConcurrentChange)
-def concurrent(exc: ConcurrentChange) -> Response[str]:
-    return _problem(409, "Iemand anders heeft deze aanmelding net gewijzigd. Laad haar opnieuw.")
+def services() -> Services:
+    """The ports this function's use cases run on (built per request: nothing is created
+    that a request does not use; the clients are shared by the process)."""
+    return aws_services("audit_table", "data_key_arn", "notify_queue_url")
 
 
 def staff(allowed: frozenset[Group] = ALL_STAFF) -> Staff:
@@ -161,7 +143,7 @@ def get_queue(
     sort: Sort = "received",
 ) -> Response[list[use_cases.QueueEntry]]:
     staff()
-    return _json(use_cases.queue(triage_date, status, sort))
+    return _json(use_cases.queue(services(), triage_date, status, sort))
 
 
 @app.get(
@@ -172,7 +154,7 @@ def get_agenda(
     sort: Sort = "urgency",
 ) -> Response[use_cases.Agenda]:
     staff()
-    return _json(use_cases.agenda(triage_date.isoformat(), sort))
+    return _json(use_cases.agenda(services(), triage_date, sort))
 
 
 @app.get(
@@ -182,7 +164,7 @@ def get_agenda(
 )
 def read_case(reference: str, purpose: Purpose) -> Response[use_cases.Case]:
     caller = staff()
-    return _json(use_cases.read_case(reference, caller, purpose))
+    return _json(use_cases.read_case(services(), reference, caller, purpose))
 
 
 class Note(BaseModel):
@@ -217,7 +199,7 @@ def _action(
     reference: str, action: str, allowed: frozenset[Group], reason: str, **details: Any
 ) -> Response[Any]:
     caller = staff(allowed)
-    return _json(use_cases.act(reference, caller, action, reason, **details))
+    return _json(use_cases.act(services(), reference, caller, action, reason, **details))
 
 
 @app.post(
@@ -290,7 +272,7 @@ def close(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.Q
 )
 def audit_trail(reference: str) -> Response[list[use_cases.AuditRecord]]:
     staff(AUDITORS)
-    return _json(use_cases.audit_trail(reference))
+    return _json(use_cases.audit_trail(services(), reference))
 
 
 @app.get(
@@ -302,7 +284,7 @@ def figures(
     year: Annotated[int, Query(ge=2000, le=2100)] = 0,
 ) -> Response[use_cases.Figures]:
     staff(REPORTERS)
-    return _json(use_cases.figures(year or clock.now().year))
+    return _json(use_cases.figures(services(), year or clock.now().year))
 
 
 # --- Sign-in: OAuth 2.0 authorization code with PKCE, session in an HttpOnly cookie ----------

@@ -19,15 +19,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from vhcore.calendar import to_local
-from vhcore.dal import idempotency
-from vhcore.errors import ConfigurationError, StorageUnavailable
+from vhcore.dal.services import aws_services
+from vhcore.errors import DomainError
 from vhcore.formpost import decode_form
 from vhcore.http import (
-    INTERNAL,
     INVALID,
-    UNAVAILABLE,
     Problem,
     answer,
+    error_answer,
     problem,
     raw_body,
     request_id,
@@ -76,15 +75,17 @@ def post_registration(event: dict[str, Any], context: LambdaContext) -> dict[str
     except ValidationError as exc:
         # Only loc, type, ctx and our own messages are read: never the input.
         return _invalid(event, exc.errors(include_url=False, include_input=False))
-    idempotency.config().register_lambda_context(context)
     try:
-        accepted = register(registration)
-    except StorageUnavailable as exc:
-        logger.warning("storage unavailable", extra={"reason": str(exc)})
-        return problem(503, Problem(message=UNAVAILABLE, correlation_id=request_id(event)))
-    except ConfigurationError as exc:
-        logger.error("function misconfigured", extra={"reason": str(exc)})
-        return problem(500, Problem(message=INTERNAL, correlation_id=request_id(event)))
+        services = aws_services(
+            "idempotency_table", "data_key_arn", "contact_key_arn", context=context
+        )
+        accepted = register(services, registration)
+    except DomainError as exc:
+        refused = error_answer(exc, "partner")
+        refused.log(exc)
+        return problem(
+            refused.status, Problem(message=refused.message, correlation_id=request_id(event))
+        )
     return answer(202, accepted.model_dump_json())
 
 

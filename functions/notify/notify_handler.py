@@ -11,13 +11,17 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from vhcore.batch import partial_batch
+from vhcore.dal.services import aws_services
 from vhcore.log import logger, metrics
 from vhcore.logic import notify
 from vhcore.messages_queue import NotifyMessage
+from vhcore.settings import settings
 
 
 def record_handler(record: SQSRecord) -> None:
-    notify.handle(NotifyMessage.model_validate_json(record.body).model_dump(exclude_none=True))
+    services = aws_services("contact_key_arn", "sender_email", "staff_mailbox")
+    message = NotifyMessage.model_validate_json(record.body)
+    notify.handle(services, message, staff_mailbox=settings().value("staff_mailbox"))
 
 
 consume = partial_batch(EventType.SQS, record_handler)

@@ -6,11 +6,14 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from vhcore.dal.services import aws_services
 from vhcore.log import logger
 from vhcore.logic.agenda import fix_agenda
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    result = fix_agenda()
-    return {"fixed": result is not None, **(result or {})}
+    agenda = fix_agenda(aws_services("notify_queue_url"))
+    if agenda is None:
+        return {"fixed": False}
+    return {"fixed": True, "triage_date": agenda.triage_date.isoformat(), "count": agenda.count}

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from vhcore.batch import partial_batch
+from vhcore.dal.services import aws_services
 from vhcore.log import logger
 from vhcore.logic import triage
 from vhcore.messages_queue import TriageMessage
@@ -18,13 +19,14 @@ from vhcore.messages_queue import TriageMessage
 
 def record_handler(record: SQSRecord) -> None:
     message = TriageMessage.model_validate_json(record.body)
+    services = aws_services()
     match message.kind:
         case "enqueue":
-            triage.enqueue(message.registration_id)
+            triage.enqueue(services, message.registration_id)
         case "await-decision":
-            triage.park_decision_token(message.registration_id, message.require_token())
+            triage.park_decision_token(services, message.registration_id, message.require_token())
         case "await-close":
-            triage.park_close_token(message.registration_id, message.require_token())
+            triage.park_close_token(services, message.registration_id, message.require_token())
 
 
 consume = partial_batch(EventType.SQS, record_handler)

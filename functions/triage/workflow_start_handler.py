@@ -14,6 +14,8 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from vhcore.batch import partial_batch
+from vhcore.dal.services import aws_services
+from vhcore.dal.streams import registration_in
 from vhcore.log import logger, metrics
 from vhcore.logic import workflow
 
@@ -25,11 +27,14 @@ def record_handler(record: DynamoDBRecord) -> None:
     if change is None:
         return
     if record.event_name == DynamoDBRecordEventName.INSERT and change.new_image:
-        workflow.start_for(change.new_image)
+        registration = registration_in(change.new_image)
+        if registration is not None:
+            workflow.start_for(aws_services("workflow_arn"), registration)
     elif record.event_name == DynamoDBRecordEventName.REMOVE and change.old_image:
         identity = record.raw_event.get("userIdentity") or {}
-        if identity.get("principalId") == TTL_PRINCIPAL:
-            workflow.expired(change.old_image)
+        registration = registration_in(change.old_image)
+        if identity.get("principalId") == TTL_PRINCIPAL and registration is not None:
+            workflow.expired(aws_services(), registration)
 
 
 consume = partial_batch(EventType.DynamoDBStreams, record_handler)

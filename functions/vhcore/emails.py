@@ -7,7 +7,6 @@ and contact line. Never a betrokkene's name or details, never the description or
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -17,6 +16,7 @@ import jinja2
 from vhcore.calendar import dutch_date, dutch_datetime
 from vhcore.house import current_house
 from vhcore.pages import TEMPLATES
+from vhcore.settings import settings
 
 SUBJECTS = {
     "receipt": "Ontvangstbevestiging van uw aanmelding {reference}",
@@ -47,17 +47,23 @@ def _environment() -> jinja2.Environment:
 
 
 def site_url() -> str:
-    return os.environ.get("SITE_URL", "").rstrip("/")
+    return settings().site
 
 
 def _dates(context: dict[str, Any]) -> dict[str, Any]:
-    """ISO values from the item -> Dutch words for the reader."""
+    """Moments and dates (or their ISO text) -> Dutch words for the reader."""
     out = dict(context)
     for key in ("received_at", "respond_by"):
-        if isinstance(out.get(key), str):
-            out[key] = dutch_datetime(dt.datetime.fromisoformat(out[key]))
-    if isinstance(out.get("triage_date"), str):
-        out["triage_date"] = dutch_date(dt.date.fromisoformat(out["triage_date"]))
+        value = out.get(key)
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if isinstance(value, dt.datetime):
+            out[key] = dutch_datetime(value)
+    triage = out.get("triage_date")
+    if isinstance(triage, str):
+        triage = dt.date.fromisoformat(triage)
+    if isinstance(triage, dt.date):
+        out["triage_date"] = dutch_date(triage)
     return out
 
 

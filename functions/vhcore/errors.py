@@ -1,5 +1,6 @@
-"""Domain errors. The API functions map them to HTTP statuses in one place each
-(``vhcore.resolver`` for the resolver-based admin API, ``intake_handler`` for intake)."""
+"""Domain errors: one hierarchy, every error the rules raise on purpose. ``vhcore.http``
+maps each to an HTTP status and a Dutch message, in one place (``error_answer``), for
+intake and the resolver-based staff API alike."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ class AlreadyStored(DomainError):
 
 
 class ConfigurationError(DomainError):
-    """The function is deployed without a setting it needs."""
+    """The function is deployed without a setting it needs, or with a malformed one."""
 
 
 class NotFound(DomainError):
@@ -30,3 +31,17 @@ class NotFound(DomainError):
 
 class ConcurrentChange(DomainError):
     """Someone else changed the registration's status first; reload and try again."""
+
+
+class Forbidden(DomainError):
+    """Signed in, but not in a group that may do this."""
+
+
+class IllegalTransition(DomainError):
+    """A status change the workflow does not allow; the message (Dutch, for staff) says
+    which and what is possible instead (``vhcore.status.check_transition``)."""
+
+    def __init__(self, message: str, current: str, target: str) -> None:
+        super().__init__(message)
+        self.current = current
+        self.target = target

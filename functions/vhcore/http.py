@@ -9,13 +9,27 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from vhcore.errors import (
+    ConcurrentChange,
+    DomainError,
+    Forbidden,
+    IllegalTransition,
+    NotFound,
+    StorageUnavailable,
+)
+from vhcore.log import logger
 from vhcore.messages import FieldError
 
 UNAVAILABLE = "Het is nu niet gelukt om uw aanmelding op te slaan. Probeer het later opnieuw."
+STAFF_UNAVAILABLE = "De gegevens zijn nu niet bereikbaar. Probeer het later opnieuw."
+FORBIDDEN = "U mag dit niet doen met uw rol."
+NOT_FOUND_CASE = "Deze aanmelding bestaat niet (meer)."
+CHANGED = "Iemand anders heeft deze aanmelding net gewijzigd. Laad haar opnieuw."
 INTERNAL = "Er ging iets mis aan onze kant. Probeer het later opnieuw."
 INVALID = "Niet alle gegevens zijn goed ingevuld."
 JSON = "application/json"
@@ -31,6 +45,45 @@ ERRORS = {
     422: "Invalid input",
     503: "Storage unavailable",
 }
+
+
+Audience = Literal["partner", "staff"]
+
+
+@dataclass(frozen=True)
+class ErrorAnswer:
+    """How one domain error is answered: the status, the Dutch message, and how loud the
+    log line is (an answer the caller caused is not an error of ours)."""
+
+    status: int
+    message: str
+    level: Literal["info", "warning", "error"] = "info"
+
+    def log(self, exc: DomainError) -> None:
+        """One log line for the refusal: the error's kind and its (id-only) reason."""
+        write = {"info": logger.info, "warning": logger.warning, "error": logger.error}
+        write[self.level](
+            "request refused",
+            extra={"error": type(exc).__name__, "status": self.status, "reason": str(exc)},
+        )
+
+
+def error_answer(exc: DomainError, audience: Audience) -> ErrorAnswer:
+    """The one map from domain errors to answers, for every API function."""
+    match exc:
+        case Forbidden():
+            return ErrorAnswer(403, FORBIDDEN)
+        case NotFound():
+            return ErrorAnswer(404, NOT_FOUND_CASE)
+        case IllegalTransition():
+            return ErrorAnswer(409, str(exc))
+        case ConcurrentChange():
+            return ErrorAnswer(409, CHANGED)
+        case StorageUnavailable():
+            message = UNAVAILABLE if audience == "partner" else STAFF_UNAVAILABLE
+            return ErrorAnswer(503, message, "warning")
+        case _:  # a misconfiguration, or an error the rules should have handled
+            return ErrorAnswer(500, INTERNAL, "error")
 
 
 class Problem(BaseModel):

@@ -159,6 +159,7 @@ BirthDate = Annotated[
 Timestamp = Annotated[
     dt.datetime, WithJsonSchema({"type": "string", "format": "date-time", "maxLength": 32})
 ]
+Day = Annotated[dt.date, WithJsonSchema({"type": "string", "format": "date", "maxLength": 10})]
 
 
 class _Input(BaseModel):
@@ -501,7 +502,6 @@ class RegistrationAccepted(BaseModel):
     reference: Annotated[str, Field(max_length=20, description="Kenmerk, e.g. VH-7K3M-Q9TX")]
     received_at: Timestamp
     respond_by: Timestamp = Field(description="When the house promises to have responded.")
-    triage_date: (
-        Annotated[dt.date, WithJsonSchema({"type": "string", "format": "date", "maxLength": 10})]
-        | None
-    ) = Field(default=None, description="The triage meeting; null when it is planned by hand.")
+    triage_date: Day | None = Field(
+        default=None, description="The triage meeting; null when it is planned by hand."
+    )

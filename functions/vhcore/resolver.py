@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from vhcore.errors import ConfigurationError, StorageUnavailable
-from vhcore.http import ERRORS, INTERNAL, INVALID, UNAVAILABLE, Problem
+from vhcore.errors import DomainError
+from vhcore.http import ERRORS, INVALID, Audience, Problem, error_answer
 from vhcore.messages import dutch_errors
 
 
@@ -35,10 +35,9 @@ def _json(status: int, problem: Problem) -> Response[str]:
     )
 
 
-def install_error_handlers(
-    app: APIGatewayHttpResolver, logger: Logger, unavailable_message: str = UNAVAILABLE
-) -> None:
-    """Map domain errors to statuses. Never logs or returns what the user typed."""
+def install_error_handlers(app: APIGatewayHttpResolver, logger: Logger, audience: Audience) -> None:
+    """Answer validation errors with every problem in Dutch, and domain errors as
+    ``vhcore.http.error_answer`` maps them. Never logs or returns what the user typed."""
 
     def correlation_id() -> str | None:
         return app.current_event.request_context.request_id
@@ -51,12 +50,10 @@ def install_error_handlers(
             422, Problem(message=INVALID, errors=problems, correlation_id=correlation_id())
         )
 
-    @app.exception_handler(StorageUnavailable)
-    def unavailable(exc: StorageUnavailable) -> Response[str]:
-        logger.warning("storage unavailable", extra={"reason": str(exc)})
-        return _json(503, Problem(message=unavailable_message, correlation_id=correlation_id()))
-
-    @app.exception_handler(ConfigurationError)
-    def misconfigured(exc: ConfigurationError) -> Response[str]:
-        logger.error("function misconfigured", extra={"reason": str(exc)})
-        return _json(500, Problem(message=INTERNAL, correlation_id=correlation_id()))
+    @app.exception_handler(DomainError)
+    def refused(exc: DomainError) -> Response[str]:
+        answer = error_answer(exc, audience)
+        answer.log(exc)
+        return _json(
+            answer.status, Problem(message=answer.message, correlation_id=correlation_id())
+        )

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from vhcore.errors import Forbidden
+
+__all__ = ["ALL_STAFF", "Forbidden", "Group", "Staff", "from_claims"]
+
 
 class Group(StrEnum):
     TRIAGE = "triage"
@@ -14,10 +18,6 @@ class Group(StrEnum):
 
 
 ALL_STAFF = frozenset(Group)
-
-
-class Forbidden(Exception):
-    """Signed in, but not in a group that may do this."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from vhcore.errors import IllegalTransition
+
+__all__ = ["ALLOWED", "DUTCH", "IllegalTransition", "Status", "check_transition"]
+
 
 class Status(StrEnum):
     RECEIVED = "received"
@@ -39,19 +43,13 @@ ALLOWED: dict[Status, frozenset[Status]] = {
 }
 
 
-class IllegalTransition(ValueError):
-    """A status change the workflow does not allow; the message says which and why not."""
-
-    def __init__(self, current: Status, target: Status) -> None:
-        allowed = ", ".join(DUTCH[s].lower() for s in sorted(ALLOWED[current])) or "niets meer"
-        super().__init__(
-            f"Van '{DUTCH[current].lower()}' kan een aanmelding niet naar "
-            f"'{DUTCH[target].lower()}'. Wel mogelijk: {allowed}."
-        )
-        self.current = current
-        self.target = target
-
-
 def check_transition(current: Status, target: Status) -> None:
+    """Refuse a change the table does not allow, saying in Dutch what is possible."""
     if target not in ALLOWED[current]:
-        raise IllegalTransition(current, target)
+        allowed = ", ".join(DUTCH[s].lower() for s in sorted(ALLOWED[current])) or "niets meer"
+        raise IllegalTransition(
+            f"Van '{DUTCH[current].lower()}' kan een aanmelding niet naar "
+            f"'{DUTCH[target].lower()}'. Wel mogelijk: {allowed}.",
+            current.value,
+            target.value,
+        )

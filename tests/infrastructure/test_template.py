@@ -187,7 +187,7 @@ def test_the_intake_role_writes_only_its_tables_and_may_only_encrypt() -> None:
 
 def test_intake_reads_of_a_registration_only_the_answer_it_gave() -> None:
     """No personal data, not even its ciphertext: the attributes of the stored answer."""
-    from vhcore.dal.registrations import ANSWER_ATTRIBUTES
+    from vhcore.dal.items import ANSWER_ATTRIBUTES
 
     role = resources(transformed(), "AWS::IAM::Role")["IntakeFunctionRole"]
     reads = [

@@ -16,6 +16,7 @@ from devstack.template import http_routes, transformed
 from tests.factories import PERSONAL_VALUES, registration
 from tests.integration.test_intake import post, registration_item
 from tests.integration.test_local_auth import claims_of, mint, tokens_for
+from vhcore.dal.services import aws_services
 from vhcore.logic import cases
 
 ALL = {"triage", "procesregie", "beheer"}
@@ -73,9 +74,12 @@ def prepared(system: LocalSystem, action: str) -> str:
     reference = new_case(system)
     registration_id = registration_item(system, reference)["pk"]["S"].removeprefix("REG#")
     if action == "information-received":
-        cases.request_information(registration_id, actor="test", reason="voorbereiding")
+        cases.request_information(
+            aws_services(), registration_id, actor="test", reason="voorbereiding"
+        )
     if action == "close":
         cases.decide(
+            aws_services(),
             registration_id,
             actor="test",
             outcome_id="niet-voor-veiligheidshuis",
@@ -170,11 +174,12 @@ def test_an_agenda_for_a_date_that_does_not_exist_is_refused_in_dutch(
 def test_reading_a_case_writes_one_audit_record_first_and_returns_the_decrypted_data(
     local_system: LocalSystem, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vhcore.dal import audit, crypto
+    from vhcore.dal.crypto import KmsCipher
+    from vhcore.dal.dynamodb import DynamoStore
 
     reference = new_case(local_system)
     order: list[str] = []
-    original_append, original_decrypt = audit.append, crypto.decrypt_personal_data
+    original_append, original_decrypt = DynamoStore.append_audit, KmsCipher.decrypt
 
     def spy_append(*args: Any, **kwargs: Any) -> None:
         order.append("audit")
@@ -184,8 +189,8 @@ def test_reading_a_case_writes_one_audit_record_first_and_returns_the_decrypted_
         order.append("decrypt")
         return original_decrypt(*args, **kwargs)
 
-    monkeypatch.setattr(audit, "append", spy_append)
-    monkeypatch.setattr(crypto, "decrypt_personal_data", spy_decrypt)
+    monkeypatch.setattr(DynamoStore, "append_audit", spy_append)
+    monkeypatch.setattr(KmsCipher, "decrypt", spy_decrypt)
 
     response = call(local_system, "GET", REFERENCE_ROUTE, tokens["triage"], reference)
     assert response.status_code == 200

@@ -31,6 +31,7 @@ No response carries a stack trace, botocore's error text or personal data.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
@@ -521,8 +522,12 @@ def workflow_expired(ctx: Context, fault: Fault, failing: bool) -> None:
     claims = table(ctx.system, "RegistrationsTable")
     claim = {"pk": {"S": f"REF#{reference}"}, "sk": {"S": "REFERENCE"}}
     dynamodb(ctx.system).put_item(TableName=claims, Item=claim | {"registration_id": {"S": "x"}})
-    image = {"pk": {"S": f"REG#{uuid.uuid4()}"}, "sk": {"S": "REGISTRATION"}}
-    image["reference"] = {"S": reference}
+    # The old image of a registration as the stream gives it on expiry: the whole item.
+    stored, _ = submit(ctx.system)
+    image = registration_item(ctx.system, stored) | {
+        "pk": {"S": f"REG#{uuid.uuid4()}"},
+        "reference": {"S": reference},
+    }
     ttl = {"userIdentity": {"type": "Service", "principalId": "dynamodb.amazonaws.com"}}
     sequence, event = stream_event("REMOVE", image, **ttl)
     with ctx.injector.active(fault):
@@ -717,7 +722,8 @@ def test_the_product_clients_retry_in_standard_mode_with_short_timeouts(
 ) -> None:
     from vhcore.dal import aws, idempotency
 
-    clients = [aws.client("dynamodb"), idempotency.persistence_layer().client]
+    table = os.environ["IDEMPOTENCY_TABLE"]
+    clients = [aws.client("dynamodb"), idempotency.persistence_layer(table).client]
     for config in (c.meta.config for c in clients):
         assert config.retries["mode"] == "standard"
         assert config.retries["total_max_attempts"] == ATTEMPTS

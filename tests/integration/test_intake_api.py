@@ -216,12 +216,14 @@ def test_concurrent_identical_registrations_in_separate_environments_store_one(
 ) -> None:
     """Lambda runs concurrent requests in separate environments; the gateway runs one per
     function at a time. So the race is also run on the logic, from many threads at once."""
+    from vhcore.dal.services import aws_services
     from vhcore.logic.intake import register
     from vhcore.registration import RegistrationRequest
 
     request = RegistrationRequest.model_validate(registration())
     before = registrations_count(local_system)
     with ThreadPoolExecutor(max_workers=50) as pool:
-        answers = list(pool.map(lambda _: register(request), range(50)))
+        services = aws_services("idempotency_table", "data_key_arn", "contact_key_arn")
+        answers = list(pool.map(lambda _: register(services, request), range(50)))
     assert len({a.reference for a in answers}) == 1
     assert registrations_count(local_system) == before + 1

@@ -16,6 +16,7 @@ from tests.conftest import SuiteLog
 from tests.factories import PERSONAL_VALUES, registration
 from tests.integration.test_intake import post, registration_item
 from vhcore.calendar import dutch_date
+from vhcore.dal.services import aws_services
 from vhcore.logic import cases
 from vhcore.status import Status
 
@@ -64,11 +65,11 @@ def test_a_retried_stream_record_does_not_start_a_second_workflow(
 ) -> None:
     from vhcore.logic.workflow import start_for
 
-    reference, registration_id = submit(local_system)
-    item = {
-        k: next(iter(v.values())) for k, v in registration_item(local_system, reference).items()
-    }
-    start_for(item)  # as a redelivered stream record would
+    _, registration_id = submit(local_system)
+    services = aws_services()
+    registration = services.store.get(registration_id)
+    assert registration is not None
+    start_for(services, registration)  # as a redelivered stream record would
     assert execution(local_system, registration_id)["status"] == "RUNNING"  # still exactly one
 
 
@@ -88,7 +89,7 @@ def test_no_contact_by_the_term_reminds_staff_then_escalates(local_system: Local
 
 def test_recorded_contact_stops_the_reminder(local_system: LocalSystem) -> None:
     reference, registration_id = submit(local_system)
-    cases.record_contact(registration_id, actor="medewerker@test", note="Gebeld")
+    cases.record_contact(aws_services(), registration_id, actor="medewerker@test", note="Gebeld")
     local_system.clock.advance(days=14)
     local_system.pump.drain(timeout=20)
     subjects = [m.subject for m in mails_about(local_system, reference)]
@@ -99,10 +100,11 @@ def test_a_decision_sends_the_decision_notice_and_closing_ends_the_workflow(
     local_system: LocalSystem,
 ) -> None:
     reference, registration_id = submit(local_system)
-    cases.record_contact(registration_id, actor="medewerker@test", note="Gebeld")
+    cases.record_contact(aws_services(), registration_id, actor="medewerker@test", note="Gebeld")
     local_system.clock.advance(days=8)
     local_system.pump.drain(timeout=20)
     cases.decide(
+        aws_services(),
         registration_id,
         actor="procesregisseur@test",
         outcome_id="voor-veiligheidshuis",
@@ -114,7 +116,7 @@ def test_a_decision_sends_the_decision_notice_and_closing_ends_the_workflow(
     assert len(notices) == 1
     assert "Wel voor het Veiligheidshuis" in notices[0].body
     assert "P. Regisseur" not in notices[0].body and "ICO van volgende" not in notices[0].body
-    cases.close(registration_id, actor="procesregisseur@test", reason="Afgerond")
+    cases.close(aws_services(), registration_id, actor="procesregisseur@test", reason="Afgerond")
     local_system.pump.drain(timeout=20)
     assert execution(local_system, registration_id)["status"] == "SUCCEEDED"
     item = registration_item(local_system, reference)
@@ -129,6 +131,7 @@ def test_a_decision_before_the_workflow_waits_for_it_is_not_lost(
 ) -> None:
     reference, registration_id = submit(local_system)
     cases.decide(
+        aws_services(),
         registration_id,
         actor="procesregisseur@test",
         outcome_id="niet-voor-veiligheidshuis",
@@ -168,7 +171,7 @@ def test_illegal_transitions_are_refused(local_system: LocalSystem) -> None:
 
     _, registration_id = submit(local_system)
     with pytest.raises(IllegalTransition):
-        cases.close(registration_id, actor="medewerker@test", reason="te vroeg")
+        cases.close(aws_services(), registration_id, actor="medewerker@test", reason="te vroeg")
 
 
 def test_the_workflow_carries_identifiers_only(local_system: LocalSystem) -> None:

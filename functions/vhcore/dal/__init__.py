@@ -8,10 +8,13 @@ def reset_clients() -> None:
     emulator. Deployed functions never need this: their settings do not change."""
     from vhcore.dal import aws, crypto, idempotency
     from vhcore.house import current_house
+    from vhcore.settings import settings
 
     aws.client.cache_clear()
     aws.session.cache_clear()
     aws.botocore_session.cache_clear()
     crypto._masker_for.cache_clear()
     idempotency.persistence_layer.cache_clear()
+    idempotency._guarded.cache_clear()
+    settings.cache_clear()
     current_house.cache_clear()

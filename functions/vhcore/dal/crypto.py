@@ -3,29 +3,26 @@ masking). The registration id is the encryption context, so a ciphertext cannot 
 another registration unnoticed.
 
 Two keys, two audiences:
-- the data key (``DATA_KEY_ARN``) protects everything that identifies or describes a person;
+- the data key (setting ``DATA_KEY_ARN``) protects everything that identifies or describes a person;
   only the admin function may decrypt it;
-- the contact key (``CONTACT_KEY_ARN``) protects only the registrant's work e-mail address,
+- the contact key (setting ``CONTACT_KEY_ARN``) protects only the registrant's work e-mail address,
   so the notify function can write back without ever seeing a betrokkene's data.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from vhcore.errors import ConfigurationError, StorageUnavailable
+from vhcore.ports import KeyUse
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_masking import DataMasking
     from aws_lambda_powertools.utilities.data_masking.provider.kms.aws_encryption_sdk import (
         KMSKeyProvider,
     )
-
-DATA_KEY_ENV = "DATA_KEY_ARN"
-CONTACT_KEY_ENV = "CONTACT_KEY_ARN"
 
 
 def _key_provider(key_arn: str) -> KMSKeyProvider:
@@ -83,47 +80,50 @@ def _masker_for(key_arn: str) -> DataMasking:
     return DataMasking(provider=provider)
 
 
-def _key(env: str) -> str:
-    key_arn = os.environ.get(env)
-    if not key_arn:
-        raise ConfigurationError(f"{env} is not set")
-    return key_arn
+class KmsCipher:
+    """``vhcore.ports.Cipher`` with the house's two KMS keys. A function is given only the
+    keys its role may use; asking for another is a configuration error."""
+
+    def __init__(self, data_key_arn: str | None, contact_key_arn: str | None) -> None:
+        self.keys: dict[KeyUse, str | None] = {
+            "personal": data_key_arn,
+            "contact": contact_key_arn,
+        }
+
+    def _masker(self, use: KeyUse) -> DataMasking:
+        key_arn = self.keys[use]
+        if not key_arn:
+            raise ConfigurationError(f"no key for {use} data in this function")
+        return _masker_for(key_arn)
+
+    def encrypt(self, plaintext: str, registration_id: str, use: KeyUse) -> str:
+        masker = self._masker(use)
+        try:
+            return masker.encrypt(plaintext, registration_id=registration_id)
+        except Exception as exc:  # the SDK wraps KMS faults in many exception types
+            raise StorageUnavailable("encrypting personal data failed") from exc
+
+    def decrypt(self, ciphertext: str, registration_id: str, use: KeyUse) -> str:
+        masker = self._masker(use)
+        try:
+            return str(masker.decrypt(ciphertext, registration_id=registration_id))
+        except Exception as exc:
+            raise StorageUnavailable("decrypting personal data failed") from exc
 
 
-def _masker(env: str = DATA_KEY_ENV) -> DataMasking:
-    return _masker_for(_key(env))
+def _cipher() -> KmsCipher:
+    from vhcore.settings import settings
 
-
-def _encrypt(data: Any, registration_id: str, env: str) -> str:
-    try:
-        return _masker(env).encrypt(data, registration_id=registration_id)
-    except ConfigurationError:
-        raise
-    except Exception as exc:  # the SDK wraps KMS faults in many exception types
-        raise StorageUnavailable("encrypting personal data failed") from exc
-
-
-def _decrypt(ciphertext: str, registration_id: str, env: str) -> Any:
-    try:
-        return _masker(env).decrypt(ciphertext, registration_id=registration_id)
-    except ConfigurationError:
-        raise
-    except Exception as exc:
-        raise StorageUnavailable("decrypting personal data failed") from exc
-
-
-def encrypt_personal_data(data: dict[str, Any], registration_id: str) -> str:
-    return _encrypt(data, registration_id, DATA_KEY_ENV)
+    current = settings()
+    return KmsCipher(current.data_key_arn, current.contact_key_arn)
 
 
 def decrypt_personal_data(ciphertext: str, registration_id: str) -> dict[str, Any]:
-    result: dict[str, Any] = _decrypt(ciphertext, registration_id, DATA_KEY_ENV)
-    return result
-
-
-def encrypt_contact(email: str, registration_id: str) -> str:
-    return _encrypt({"email": email}, registration_id, CONTACT_KEY_ENV)
+    """The personal data of a registration (for tests and operators' tools)."""
+    data: dict[str, Any] = json.loads(_cipher().decrypt(ciphertext, registration_id, "personal"))
+    return data
 
 
 def decrypt_contact(ciphertext: str, registration_id: str) -> str:
-    return str(_decrypt(ciphertext, registration_id, CONTACT_KEY_ENV)["email"])
+    """The registrant's address (for tests and operators' tools)."""
+    return _cipher().decrypt(ciphertext, registration_id, "contact")

@@ -7,20 +7,34 @@ stored (413, 415, 422) is answered without loading the AWS SDK."""
 
 from __future__ import annotations
 
-import os
+import contextvars
+import time
+from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from vhcore.errors import ConfigurationError
+from vhcore.errors import StorageUnavailable
+from vhcore.log import logger
+from vhcore.registration import RegistrationAccepted
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import (
         DynamoDBPersistenceLayer,
         IdempotencyConfig,
     )
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
-TABLE_ENV = "IDEMPOTENCY_TABLE"
 WINDOW_SECONDS = 24 * 3600  # a retry the next morning still finds the first answer
+# A duplicate that arrives while the first is still being stored waits for its answer.
+IN_PROGRESS_WAIT_SECONDS = 0.1
+IN_PROGRESS_MAX_WAIT_SECONDS = 6.0
+
+Work = Callable[[], RegistrationAccepted]
+# The answer of work done in this call, for when only the idempotency record's completion
+# fails afterwards.
+_done: contextvars.ContextVar[RegistrationAccepted | None] = contextvars.ContextVar(
+    "done", default=None
+)
 
 
 @cache
@@ -36,11 +50,12 @@ def config() -> IdempotencyConfig:
     )
 
 
+def register_lambda_context(context: LambdaContext) -> None:
+    config().register_lambda_context(context)
+
+
 @cache
-def persistence_layer() -> DynamoDBPersistenceLayer:
-    name = os.environ.get(TABLE_ENV)
-    if not name:
-        raise ConfigurationError(f"{TABLE_ENV} is not set")
+def persistence_layer(table_name: str) -> DynamoDBPersistenceLayer:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
     from botocore.config import Config
 
@@ -48,7 +63,7 @@ def persistence_layer() -> DynamoDBPersistenceLayer:
 
     with aws.LOCK:
         return DynamoDBPersistenceLayer(
-            table_name=name,
+            table_name=table_name,
             boto3_session=aws.session(),
             boto_config=Config(
                 connect_timeout=2,
@@ -56,3 +71,66 @@ def persistence_layer() -> DynamoDBPersistenceLayer:
                 retries={"total_max_attempts": 3, "mode": "standard"},
             ),
         )
+
+
+class _Guarded(Protocol):
+    def __call__(self, *, idempotency_key: str, work: Work) -> RegistrationAccepted: ...
+
+
+@cache
+def _guarded(table_name: str) -> _Guarded:
+    """``work`` behind Powertools idempotency; built on first use (its client is not needed
+    at import, and tests point it at the emulator first)."""
+    from aws_lambda_powertools.utilities.idempotency import idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import (
+        PydanticSerializer,
+    )
+
+    def run(*, idempotency_key: str, work: Work) -> RegistrationAccepted:
+        answer = work()
+        _done.set(answer)
+        return answer
+
+    guarded: _Guarded = idempotent_function(
+        data_keyword_argument="idempotency_key",
+        persistence_store=persistence_layer(table_name),
+        config=config(),
+        output_serializer=PydanticSerializer(RegistrationAccepted),
+    )(run)
+    return guarded
+
+
+class PowertoolsOnce:
+    """``vhcore.ports.Once`` on the idempotency table."""
+
+    def __init__(self, table_name: str | None) -> None:
+        self.table_name = table_name
+
+    def __call__(self, key: str, work: Work) -> RegistrationAccepted:
+        if not self.table_name:
+            from vhcore.errors import ConfigurationError
+
+            raise ConfigurationError("this function has no idempotency table")
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            IdempotencyAlreadyInProgressError,
+            IdempotencyPersistenceLayerError,
+        )
+
+        guarded = _guarded(self.table_name)
+        deadline = time.monotonic() + IN_PROGRESS_MAX_WAIT_SECONDS
+        _done.set(None)
+        while True:
+            try:
+                return guarded(idempotency_key=key, work=work)
+            except IdempotencyAlreadyInProgressError:
+                if time.monotonic() > deadline:
+                    raise StorageUnavailable("a duplicate is still being stored") from None
+                time.sleep(IN_PROGRESS_WAIT_SECONDS)
+            except IdempotencyPersistenceLayerError as exc:
+                done = _done.get()
+                if done is not None:
+                    # Done completely; only the idempotency record could not be completed (it
+                    # expires with this invocation). Answer with what was done.
+                    logger.warning("work done, idempotency record not completed")
+                    return done
+                raise StorageUnavailable("idempotency records unavailable") from exc

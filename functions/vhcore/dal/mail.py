@@ -2,30 +2,36 @@
 
 from __future__ import annotations
 
-import os
-
 from vhcore.dal.aws import calling, client
 from vhcore.errors import ConfigurationError
+from vhcore.model import OutgoingEmail
 
 
-def send(*, to: str, subject: str, text: str, html: str) -> str:
-    sender = os.environ.get("SENDER_EMAIL")
-    if not sender:
-        raise ConfigurationError("SENDER_EMAIL is not set")
-    configuration_set = os.environ.get("SES_CONFIGURATION_SET")
-    with calling("sending e-mail"):
-        response = client("sesv2").send_email(
-            FromEmailAddress=sender,
-            Destination={"ToAddresses": [to]},
-            Content={
-                "Simple": {
-                    "Subject": {"Data": subject, "Charset": "UTF-8"},
-                    "Body": {
-                        "Text": {"Data": text, "Charset": "UTF-8"},
-                        "Html": {"Data": html, "Charset": "UTF-8"},
-                    },
-                }
-            },
-            **({"ConfigurationSetName": configuration_set} if configuration_set else {}),
+class SesMailer:
+    """``vhcore.ports.Mailer`` on SES, from the house's sender address."""
+
+    def __init__(self, sender: str | None, configuration_set: str | None = None) -> None:
+        self.sender = sender
+        self.configuration_set = configuration_set
+
+    def send(self, email: OutgoingEmail) -> None:
+        if not self.sender:
+            raise ConfigurationError("this function has no sender address")
+        optional = (
+            {"ConfigurationSetName": self.configuration_set} if self.configuration_set else {}
         )
-    return str(response.get("MessageId", ""))
+        with calling("sending e-mail"):
+            client("sesv2").send_email(
+                FromEmailAddress=self.sender,
+                Destination={"ToAddresses": [email.to]},
+                Content={
+                    "Simple": {
+                        "Subject": {"Data": email.subject, "Charset": "UTF-8"},
+                        "Body": {
+                            "Text": {"Data": email.text, "Charset": "UTF-8"},
+                            "Html": {"Data": email.html, "Charset": "UTF-8"},
+                        },
+                    }
+                },
+                **optional,
+            )

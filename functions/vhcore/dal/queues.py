@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from vhcore.dal.aws import calling, client
+from vhcore.messages_queue import NotifyMessage
 
 
-def send(queue_url: str, message: dict[str, Any]) -> None:
-    with calling("sending a queue message"):
-        client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))
+class SqsOutbox:
+    """``vhcore.ports.Outbox`` on the notify queue."""
+
+    def __init__(self, queue_url: str | None) -> None:
+        self.queue_url = queue_url
+
+    def notify(self, message: NotifyMessage) -> None:
+        if not self.queue_url:
+            from vhcore.errors import ConfigurationError
+
+            raise ConfigurationError("this function has no notify queue")
+        with calling("sending a queue message"):
+            client("sqs").send_message(
+                QueueUrl=self.queue_url, MessageBody=message.model_dump_json(exclude_none=True)
+            )

@@ -3,31 +3,44 @@
 from __future__ import annotations
 
 import json
-import os
-from typing import Any
 
 from vhcore.dal.aws import calling, client
+from vhcore.dal.items import timestamp
 from vhcore.errors import ConfigurationError
+from vhcore.model import Resumption, WorkflowInput
 
-WORKFLOW_ENV = "WORKFLOW_ARN"
-
-
-def start(registration_id: str, payload: dict[str, Any]) -> bool:
-    """Start the workflow named after the registration. False when it already runs (a
-    retried stream record); the name makes a second start impossible."""
-    arn = os.environ.get(WORKFLOW_ENV)
-    if not arn:
-        raise ConfigurationError(f"{WORKFLOW_ENV} is not set")
-    with calling("starting the workflow", expected={"ExecutionAlreadyExists"}) as call:
-        client("stepfunctions").start_execution(
-            stateMachineArn=arn, name=registration_id, input=json.dumps(payload)
-        )
-    return call.refused is None
+# A token that was used, timed out or belongs to an execution that ended.
+GONE = frozenset({"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"})
 
 
-def resume(token: str, output: dict[str, Any]) -> bool:
-    """Resume a parked task. False when the token is no longer valid (already resumed)."""
-    gone = {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"}
-    with calling("resuming the workflow", expected=gone) as call:
-        client("stepfunctions").send_task_success(taskToken=token, output=json.dumps(output))
-    return call.refused is None
+class StepFunctionsWorkflow:
+    """``vhcore.ports.Workflow`` on the house's state machine."""
+
+    def __init__(self, state_machine_arn: str | None) -> None:
+        self.arn = state_machine_arn
+
+    def start(self, registration_id: str, given: WorkflowInput) -> bool:
+        """False when it already runs (a retried stream record): the execution is named after
+        the registration, which makes a second start impossible."""
+        if not self.arn:
+            raise ConfigurationError("this function starts no workflow")
+        with calling("starting the workflow", expected={"ExecutionAlreadyExists"}) as call:
+            client("stepfunctions").start_execution(
+                stateMachineArn=self.arn, name=registration_id, input=_input(given)
+            )
+        return call.refused is None
+
+    def resume(self, token: str, output: Resumption) -> bool:
+        with calling("resuming the workflow", expected=GONE) as call:
+            client("stepfunctions").send_task_success(
+                taskToken=token, output=output.model_dump_json(exclude_none=True)
+            )
+        return call.refused is None
+
+
+def _input(given: WorkflowInput) -> str:
+    """The execution's input; its moments in the stored form (the Wait states read them)."""
+    return json.dumps(
+        given.model_dump(mode="json")
+        | {"respond_by": timestamp(given.respond_by), "escalate_at": timestamp(given.escalate_at)}
+    )

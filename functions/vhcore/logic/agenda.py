@@ -4,16 +4,13 @@ staff are told how many registrations it holds (a count and a link; no names).""
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from vhcore import calendar, clock
-from vhcore.dal import queues, registrations
-from vhcore.errors import ConfigurationError
 from vhcore.house import House, current_house
 from vhcore.log import logger
-from vhcore.logic.triage import queue_key
-
-NOTIFY_QUEUE_ENV = "NOTIFY_QUEUE_URL"
+from vhcore.messages_queue import NotifyMessage
+from vhcore.model import AgendaRecord
+from vhcore.ports import Services
 
 
 def closing_triage(now: dt.datetime, house: House) -> dt.date | None:
@@ -30,36 +27,33 @@ def closing_triage(now: dt.datetime, house: House) -> dt.date | None:
     return calendar.triage_date(cutoff - dt.timedelta(seconds=1), house)
 
 
-def fix_agenda(now: dt.datetime | None = None) -> dict[str, object] | None:
-    """Fix the agenda once (a repeated schedule changes nothing) and notify staff."""
-    house = current_house()
-    triage_date = closing_triage(now or clock.now(), house)
+def fix_agenda(services: Services, now: dt.datetime | None = None) -> AgendaRecord | None:
+    """Fix the agenda once (a repeated schedule changes nothing) and notify staff. The
+    agenda as fixed, or None when there was nothing (more) to do."""
+    moment = (now or clock.now()).replace(microsecond=0)
+    triage_date = closing_triage(moment, current_house())
     if triage_date is None:
         logger.info("house has no weekly triage; no agenda to fix")
         return None
-    entries = registrations.queue(queue_key(triage_date.isoformat()))
-    fixed = registrations.put_agenda(
-        triage_date.isoformat(),
-        {
-            "count": len(entries),
-            "registration_ids": [str(e["pk"]).removeprefix("REG#") for e in entries],
-            "fixed_at": (now or clock.now()).isoformat(timespec="seconds"),
-        },
+    queued = services.store.queue(triage_date.isoformat())
+    agenda = AgendaRecord(
+        triage_date=triage_date,
+        count=len(queued),
+        registration_ids=tuple(r.id for r in queued),
+        fixed_at=moment,
     )
-    count = len(entries)
-    if not fixed:
-        agenda = registrations.get_agenda(triage_date.isoformat()) or {}
-        if agenda.get("notified_at"):
+    if not services.store.fix_agenda(agenda):
+        fixed = services.store.agenda(triage_date)
+        if fixed is None or fixed.notified_at is not None:
             logger.info("agenda was already fixed", extra={"triage_date": triage_date.isoformat()})
             return None
         # Fixed, but telling staff failed last time (the scheduler retries): tell them now.
-        count = int(agenda.get("count", 0))
-    url = os.environ.get(NOTIFY_QUEUE_ENV)
-    if not url:
-        raise ConfigurationError(f"{NOTIFY_QUEUE_ENV} is not set")
-    queues.send(url, {"kind": "agenda", "triage_date": triage_date.isoformat(), "count": count})
-    registrations.mark_agenda_notified(
-        triage_date.isoformat(), (now or clock.now()).isoformat(timespec="seconds")
+        agenda = fixed
+    services.outbox.notify(
+        NotifyMessage(kind="agenda", triage_date=triage_date.isoformat(), count=agenda.count)
     )
-    logger.info("agenda fixed", extra={"triage_date": triage_date.isoformat(), "count": count})
-    return {"triage_date": triage_date.isoformat(), "count": count}
+    services.store.mark_agenda_notified(triage_date, moment)
+    logger.info(
+        "agenda fixed", extra={"triage_date": triage_date.isoformat(), "count": agenda.count}
+    )
+    return agenda

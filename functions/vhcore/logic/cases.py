@@ -4,188 +4,189 @@ recorded with who, when and why. The workflow is resumed where it waits for the 
 from __future__ import annotations
 
 import datetime as dt
-import os
-from typing import Any
+
+from pydantic import BaseModel, Field
 
 from vhcore import clock
-from vhcore.dal import crypto, queues, registrations, workflow
-from vhcore.errors import ConfigurationError, NotFound
 from vhcore.house import current_house
 from vhcore.log import logger
 from vhcore.logic.retention import expires_at
-from vhcore.logic.triage import queue_key
+from vhcore.logic.triage import load
+from vhcore.messages_queue import NotifyMessage
+from vhcore.model import Changes, HistoryEvent, Registration, Resumption
+from vhcore.ports import Services
 from vhcore.status import Status, check_transition
 
-NOTIFY_QUEUE_ENV = "NOTIFY_QUEUE_URL"
+
+class DecisionNotes(BaseModel):
+    """What staff write with a decision: personal data, stored encrypted."""
+
+    advice: str = Field(max_length=4000)
+    process_director: str = Field(max_length=100)
 
 
 def _now() -> dt.datetime:
     return clock.now().replace(microsecond=0)
 
 
-def _load(registration_id: str) -> dict[str, Any]:
-    item = registrations.get_registration(registration_id)
-    if item is None:
-        raise NotFound(registration_id)
-    logger.append_keys(registration_id=registration_id, reference=item.get("reference"))
-    return item
-
-
-def _notify(message: dict[str, Any]) -> None:
-    url = os.environ.get(NOTIFY_QUEUE_ENV)
-    if not url:
-        raise ConfigurationError(f"{NOTIFY_QUEUE_ENV} is not set")
-    queues.send(url, message)
-
-
 def _change(
-    registration_id: str,
+    services: Services,
+    registration: Registration,
     target: Status | None,
     *,
     actor: str,
     reason: str,
-    fields: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+    changes: Changes | None = None,
+) -> Registration:
     """Apply one transition (``target`` None: an event without a status change)."""
-    item = _load(registration_id)
-    current = Status(item["status"])
+    current = registration.status
     if target is not None:
         check_transition(current, target)
-    moment = _now()
-    event = {
-        "at": moment.isoformat(),
-        "actor": actor,
-        "from": current.value,
-        "to": (target or current).value,
-        "reason": reason,
-    }
-    changes = dict(fields or {})
-    if target is not None:
-        changes["status"] = target.value
-    updated = registrations.transition(
-        registration_id, expected_status=current.value, fields=changes, event=event
+    event = HistoryEvent(
+        at=_now(), actor=actor, from_status=current, to_status=target or current, reason=reason
     )
-    logger.info("case changed", extra={"from": current.value, "to": event["to"]})
+    written = (changes or Changes()).written()
+    if target is not None:
+        written["status"] = target
+    updated = services.store.transition(
+        registration.id, expected=current, changes=Changes(**written), event=event
+    )
+    logger.info("case changed", extra={"from": current.value, "to": event.to_status.value})
     return updated
 
 
 def _resumed_again(
-    item: dict[str, Any], done: Status, token_field: str, output: dict[str, Any]
+    services: Services, registration: Registration, done: Status, output: Resumption
 ) -> bool:
     """The same action again after it was recorded but resuming the workflow failed: resume
     it now. False when there is nothing to resume (a used token is no longer valid): then the
     repeat is refused as before."""
-    if item["status"] != done or not item.get(token_field):
+    token = registration.decision_token if done == Status.DECIDED else registration.close_token
+    if registration.status != done or not token:
         return False
-    if "outcome" in output and item.get("outcome") != output["outcome"]:
+    if output.outcome is not None and registration.outcome != output.outcome:
         return False
-    resumed = workflow.resume(str(item[token_field]), output)
+    resumed = services.workflow.resume(token, output)
     if resumed:
         logger.info("action repeated; workflow resumed", extra={"status": done.value})
     return resumed
 
 
-def record_contact(registration_id: str, *, actor: str, note: str) -> dict[str, Any]:
+def record_contact(
+    services: Services, registration_id: str, *, actor: str, note: str
+) -> Registration:
     """Contact with the registrant was made: this stops the reminder."""
     return _change(
-        registration_id,
+        services,
+        load(services, registration_id),
         None,
         actor=actor,
         reason=note or "Contact met de aanmelder",
-        fields={"contacted_at": _now().isoformat()},
+        changes=Changes(contacted_at=_now()),
     )
 
 
-def request_information(registration_id: str, *, actor: str, reason: str) -> dict[str, Any]:
+def request_information(
+    services: Services, registration_id: str, *, actor: str, reason: str
+) -> Registration:
     # The e-mail is queued first, once the transition is known to be allowed: when queueing
     # fails nothing has changed and staff can simply try again.
-    check_transition(Status(_load(registration_id)["status"]), Status.INFORMATION_REQUESTED)
-    _notify({"kind": "information-request", "registration_id": registration_id})
+    registration = load(services, registration_id)
+    check_transition(registration.status, Status.INFORMATION_REQUESTED)
+    services.outbox.notify(
+        NotifyMessage(kind="information-request", registration_id=registration_id)
+    )
     return _change(
-        registration_id,
+        services,
+        registration,
         Status.INFORMATION_REQUESTED,
         actor=actor,
         reason=reason,
-        fields={"contacted_at": _now().isoformat()},
+        changes=Changes(contacted_at=_now()),
     )
 
 
-def information_received(registration_id: str, *, actor: str, reason: str) -> dict[str, Any]:
-    return _change(registration_id, Status.INFORMATION_RECEIVED, actor=actor, reason=reason)
+def information_received(
+    services: Services, registration_id: str, *, actor: str, reason: str
+) -> Registration:
+    return _change(
+        services,
+        load(services, registration_id),
+        Status.INFORMATION_RECEIVED,
+        actor=actor,
+        reason=reason,
+    )
 
 
 def schedule(
-    registration_id: str, *, actor: str, triage_date: dt.date, reason: str
-) -> dict[str, Any]:
-    item = _load(registration_id)
+    services: Services, registration_id: str, *, actor: str, triage_date: dt.date, reason: str
+) -> Registration:
     return _change(
-        registration_id,
+        services,
+        load(services, registration_id),
         Status.SCHEDULED,
         actor=actor,
         reason=reason or f"Geagendeerd voor de triage van {triage_date.isoformat()}",
-        fields={
-            "triage_date": triage_date.isoformat(),
-            "queue_pk": queue_key(triage_date.isoformat()),
-            "queue_sk": f"{item['received_at']}#{registration_id}",
-        },
+        changes=Changes(triage_date=triage_date, queued_for=triage_date.isoformat()),
     )
 
 
 def decide(
+    services: Services,
     registration_id: str,
     *,
     actor: str,
     outcome_id: str,
     advice: str,
     process_director: str,
-) -> dict[str, Any]:
+) -> Registration:
     """Record the decision; the workflow then sends the decision notice."""
     house = current_house()
     outcome = house.outcome(outcome_id)  # KeyError for an outcome this house does not have
     moment = _now()
-    item = _load(registration_id)
-    if _resumed_again(item, Status.DECIDED, "decision_token", {"outcome": outcome.id}):
-        return item
-    advice_ciphertext = crypto.encrypt_personal_data(
-        {"advice": advice, "process_director": process_director}, registration_id
-    )
+    registration = load(services, registration_id)
+    if _resumed_again(services, registration, Status.DECIDED, Resumption(outcome=outcome.id)):
+        return registration
+    notes = DecisionNotes(advice=advice, process_director=process_director)
     updated = _change(
-        registration_id,
+        services,
+        registration,
         Status.DECIDED,
         actor=actor,
         reason=f"Besluit: {outcome.label}",
-        fields={
-            "outcome": outcome.id,
-            "taken_on": outcome.taken_on,
-            "decided_at": moment.isoformat(),
-            "decision_personal": advice_ciphertext,
-            "contacted_at": item.get("contacted_at") or moment.isoformat(),
-            "expires_at": expires_at(house, moment, taken_on=outcome.taken_on),
-        },
+        changes=Changes(
+            outcome=outcome.id,
+            taken_on=outcome.taken_on,
+            decided_at=moment,
+            decision_personal=services.cipher.encrypt(
+                notes.model_dump_json(), registration_id, "personal"
+            ),
+            contacted_at=registration.contacted_at or moment,
+            expires_at=expires_at(house, moment, taken_on=outcome.taken_on),
+        ),
     )
-    token = updated.get("decision_token")
-    if token:
-        workflow.resume(str(token), {"outcome": outcome.id})
+    if updated.decision_token:
+        services.workflow.resume(updated.decision_token, Resumption(outcome=outcome.id))
     return updated
 
 
-def close(registration_id: str, *, actor: str, reason: str) -> dict[str, Any]:
+def close(services: Services, registration_id: str, *, actor: str, reason: str) -> Registration:
     house = current_house()
     moment = _now()
-    item = _load(registration_id)
-    if _resumed_again(item, Status.CLOSED, "close_token", {"closed": True}):
-        return item
+    registration = load(services, registration_id)
+    if _resumed_again(services, registration, Status.CLOSED, Resumption(closed=True)):
+        return registration
     updated = _change(
-        registration_id,
+        services,
+        registration,
         Status.CLOSED,
         actor=actor,
         reason=reason or "Afgesloten",
-        fields={
-            "closed_at": moment.isoformat(),
-            "expires_at": expires_at(house, moment, taken_on=bool(item.get("taken_on"))),
-        },
+        changes=Changes(
+            closed_at=moment,
+            expires_at=expires_at(house, moment, taken_on=bool(registration.taken_on)),
+        ),
     )
-    token = updated.get("close_token")
-    if token:
-        workflow.resume(str(token), {"closed": True})
+    if updated.close_token:
+        services.workflow.resume(updated.close_token, Resumption(closed=True))
     return updated

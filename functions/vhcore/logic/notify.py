@@ -3,56 +3,57 @@ else is read here, so no queue ever holds personal data."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from vhcore.dal import crypto, mail, registrations
-from vhcore.emails import render, site_url
-from vhcore.errors import ConfigurationError, NotFound
+from vhcore.emails import Email, render, site_url
 from vhcore.house import current_house
 from vhcore.log import logger, metrics
+from vhcore.logic.triage import load
+from vhcore.messages_queue import NotifyMessage
+from vhcore.model import OutgoingEmail
+from vhcore.ports import Services
 
-TO_REGISTRANT = {"receipt", "information-request", "decision"}
-TO_STAFF = {"reminder", "escalation", "agenda"}
-
-
-def _staff_mailbox() -> str:
-    mailbox = os.environ.get("STAFF_MAILBOX")
-    if not mailbox:
-        raise ConfigurationError("STAFF_MAILBOX is not set")
-    return mailbox
+TO_REGISTRANT = frozenset({"receipt", "information-request", "decision"})
+TO_STAFF = frozenset({"reminder", "escalation", "agenda"})
 
 
-def handle(message: dict[str, Any]) -> None:
-    kind = str(message["kind"])
-    if kind not in TO_REGISTRANT | TO_STAFF:
-        raise ValueError(f"unknown notification kind {kind!r}")
+def _send(services: Services, to: str, email: Email) -> None:
+    services.mailer.send(
+        OutgoingEmail(to=to, subject=email.subject, text=email.text, html=email.html)
+    )
+
+
+def handle(services: Services, message: NotifyMessage, staff_mailbox: str) -> None:
+    """Render and send the e-mail of one message, to the registrant or to the staff."""
+    kind = message.kind
     if kind == "agenda":
-        email = render(kind, triage_date=message["triage_date"], count=int(message["count"]))
-        mail.send(to=_staff_mailbox(), subject=email.subject, text=email.text, html=email.html)
+        if message.triage_date is None or message.count is None:
+            raise ValueError("an agenda message names its triage date and count")
+        email = render(kind, triage_date=message.triage_date, count=message.count)
+        _send(services, staff_mailbox, email)
         logger.info("agenda e-mail sent", extra={"kind": kind})
         return
-    registration_id = str(message["registration_id"])
-    item = registrations.get_registration(registration_id)
-    if item is None:
-        raise NotFound(registration_id)
-    logger.append_keys(registration_id=registration_id, reference=item["reference"])
+    if message.registration_id is None:
+        raise ValueError(f"a {kind} message names its registration")
+    registration = load(services, message.registration_id)
     context: dict[str, Any] = {
-        "reference": item["reference"],
-        "received_at": item["received_at"],
-        "respond_by": item["respond_by"],
-        "triage_date": item.get("triage_date"),
-        "staff_url": f"{site_url()}/beheer/#{item['reference']}",
+        "reference": registration.reference,
+        "received_at": registration.received_at,
+        "respond_by": registration.respond_by,
+        "triage_date": registration.triage_date,
+        "staff_url": f"{site_url()}/beheer/#{registration.reference}",
     }
     if kind == "decision":
-        context["outcome"] = current_house().outcome(str(item["outcome"]))
+        context["outcome"] = current_house().outcome(str(registration.outcome))
     email = render(kind, **context)
     if kind in TO_REGISTRANT:
-        to = crypto.decrypt_contact(str(item["contact"]), registration_id)
+        if registration.contact is None:
+            raise ValueError("a registration without the registrant's address")
+        to = services.cipher.decrypt(registration.contact, registration.id, "contact")
     else:
-        to = _staff_mailbox()
-    mail.send(to=to, subject=email.subject, text=email.text, html=email.html)
+        to = staff_mailbox
+    _send(services, to, email)
     metrics.add_metric(name=f"Email-{kind}", unit=MetricUnit.Count, value=1)
     logger.info("e-mail sent", extra={"kind": kind})

@@ -4,21 +4,23 @@ actions as status transitions (each audited), and figures without personal data.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import statistics
 from collections import Counter
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 
 from vhcore import calendar, clock
-from vhcore.dal import audit, crypto, registrations
 from vhcore.errors import NotFound
 from vhcore.house import current_house
 from vhcore.log import logger
 from vhcore.logic import cases
 from vhcore.logic.retention import add_months
-from vhcore.logic.triage import TO_BE_PLANNED, queue_key
+from vhcore.model import TO_BE_PLANNED, AuditEntry, Registration
+from vhcore.ports import Services
 from vhcore.reference import is_reference
+from vhcore.registration import Day, Timestamp
 from vhcore.staff import Staff
 
 Sort = Literal["received", "urgency"]
@@ -29,9 +31,9 @@ class QueueEntry(BaseModel):
 
     reference: str = Field(max_length=20)
     status: str = Field(max_length=32)
-    received_at: str = Field(max_length=32)
-    respond_by: str = Field(max_length=32)
-    triage_date: str | None = Field(default=None, max_length=10)
+    received_at: Timestamp
+    respond_by: Timestamp
+    triage_date: Day | None = None
     urgency: str = Field(max_length=16)
     criteria_met: bool
     sender_verified: bool
@@ -42,14 +44,14 @@ class QueueEntry(BaseModel):
 
 
 class Agenda(BaseModel):
-    triage_date: str = Field(max_length=10)
+    triage_date: Day
     fixed: bool
-    fixed_at: str | None = Field(default=None, max_length=32)
+    fixed_at: Timestamp | None = None
     entries: list[QueueEntry] = Field(max_length=500)
 
 
 class HistoryEvent(BaseModel):
-    at: str = Field(max_length=32)
+    at: Timestamp
     actor: str = Field(max_length=254)
     from_status: str = Field(max_length=32)
     to_status: str = Field(max_length=32)
@@ -60,15 +62,15 @@ class Case(BaseModel):
     """One registration in full, decrypted, for staff who gave a purpose."""
 
     entry: QueueEntry
-    registration: dict[str, Any] = Field(description="The registration as the form sent it.")
-    decision: dict[str, Any] | None = Field(
+    registration: dict[str, JsonValue] = Field(description="The registration as the form sent it.")
+    decision: cases.DecisionNotes | None = Field(
         default=None, description="Advice and process director, when decided."
     )
     history: list[HistoryEvent] = Field(max_length=500)
 
 
 class AuditRecord(BaseModel):
-    at: str = Field(max_length=32)
+    at: Timestamp
     actor: str = Field(max_length=254)
     action: str = Field(max_length=64)
     purpose: str = Field(max_length=500)
@@ -88,20 +90,20 @@ class Figures(BaseModel):
     median_days_to_decision: float | None
 
 
-def _entry(item: dict[str, Any]) -> QueueEntry:
+def _entry(registration: Registration) -> QueueEntry:
     return QueueEntry(
-        reference=item["reference"],
-        status=item["status"],
-        received_at=item["received_at"],
-        respond_by=item["respond_by"],
-        triage_date=item.get("triage_date"),
-        urgency=item.get("urgency", "normaal"),
-        criteria_met=bool(item.get("criteria_met")),
-        sender_verified=bool(item.get("sender_verified")),
-        registrant_organisation=item.get("registrant_organisation", ""),
-        person_count=int(item.get("person_count", 1)),
-        contacted=bool(item.get("contacted_at")),
-        outcome=item.get("outcome"),
+        reference=registration.reference,
+        status=registration.status.value,
+        received_at=registration.received_at,
+        respond_by=registration.respond_by,
+        triage_date=registration.triage_date,
+        urgency=registration.urgency,
+        criteria_met=registration.criteria_met,
+        sender_verified=registration.sender_verified,
+        registrant_organisation=registration.registrant_organisation,
+        person_count=registration.person_count,
+        contacted=registration.contacted_at is not None,
+        outcome=registration.outcome,
     )
 
 
@@ -117,98 +119,109 @@ def upcoming_triage() -> str:
     return date.isoformat() if date else TO_BE_PLANNED
 
 
-def queue(triage_date: str | None, status: str | None, sort: Sort) -> list[QueueEntry]:
-    entries = [_entry(i) for i in registrations.queue(queue_key(_planned(triage_date)))]
+def queue(
+    services: Services, triage_date: str | None, status: str | None, sort: Sort
+) -> list[QueueEntry]:
+    entries = [_entry(r) for r in services.store.queue(triage_date or upcoming_triage())]
     if status:
         entries = [e for e in entries if e.status == status]
     return _sorted(entries, sort)
 
 
-def _planned(triage_date: str | None) -> str | None:
-    value = triage_date or upcoming_triage()
-    return None if value == TO_BE_PLANNED else value
-
-
-def agenda(triage_date: str, sort: Sort) -> Agenda:
-    fixed = registrations.get_agenda(triage_date)
+def agenda(services: Services, triage_date: dt.date, sort: Sort) -> Agenda:
+    fixed = services.store.agenda(triage_date)
     return Agenda(
         triage_date=triage_date,
         fixed=fixed is not None,
-        fixed_at=(fixed or {}).get("fixed_at"),
-        entries=queue(triage_date, None, sort),
+        fixed_at=fixed.fixed_at if fixed else None,
+        entries=queue(services, triage_date.isoformat(), None, sort),
     )
 
 
-def _registration_id(reference: str) -> str:
-    registration_id = (
-        registrations.find_by_reference(reference) if is_reference(reference) else None
-    )
+def _registration_id(services: Services, reference: str) -> str:
+    registration_id = services.store.find(reference) if is_reference(reference) else None
     if registration_id is None:
         raise NotFound(reference)
     return registration_id
 
 
-def _audit(registration_id: str, staff: Staff, action: str, purpose: str) -> None:
-    now = clock.now()
+def _audit(
+    services: Services, registration_id: str, staff: Staff, action: str, purpose: str
+) -> None:
+    now = clock.now().replace(microsecond=0)
     months = current_house().retention.audit_log_months
-    audit.append(
-        registration_id,
-        now.isoformat(timespec="seconds"),
-        {
-            "actor": staff.actor,
-            "action": action,
-            "purpose": purpose,
-            "expires_at": int(add_months(now, months).timestamp()),
-        },
+    services.store.append_audit(
+        AuditEntry(
+            registration_id=registration_id,
+            at=now,
+            actor=staff.actor,
+            action=action,
+            purpose=purpose,
+            expires_at=int(add_months(now, months).timestamp()),
+        )
     )
 
 
-def read_case(reference: str, staff: Staff, purpose: str) -> Case:
+def read_case(services: Services, reference: str, staff: Staff, purpose: str) -> Case:
     """Decrypt one registration. The audit record is written first: no record, no data."""
-    registration_id = _registration_id(reference)
-    _audit(registration_id, staff, "inzien", purpose)
-    item = registrations.get_registration(registration_id)
-    if item is None:
+    registration_id = _registration_id(services, reference)
+    _audit(services, registration_id, staff, "inzien", purpose)
+    registration = services.store.get(registration_id)
+    if registration is None or registration.personal is None:
         raise NotFound(reference)
     logger.info("case read", extra={"registration_id": registration_id})
     decision = None
-    if item.get("decision_personal"):
-        decision = crypto.decrypt_personal_data(item["decision_personal"], registration_id)
+    if registration.decision_personal:
+        decision = cases.DecisionNotes.model_validate_json(
+            services.cipher.decrypt(registration.decision_personal, registration_id, "personal")
+        )
+    content = services.cipher.decrypt(registration.personal, registration_id, "personal")
     return Case(
-        entry=_entry(item),
-        registration=crypto.decrypt_personal_data(item["personal"], registration_id),
+        entry=_entry(registration),
+        registration=json.loads(content),
         decision=decision,
         history=[
             HistoryEvent(
-                at=e["at"],
-                actor=e["actor"],
-                from_status=e["from"],
-                to_status=e["to"],
-                reason=e["reason"],
+                at=e.at,
+                actor=e.actor,
+                from_status=e.from_status.value,
+                to_status=e.to_status.value,
+                reason=e.reason,
             )
-            for e in item.get("history", [])
+            for e in registration.history
         ],
     )
 
 
-def act(reference: str, staff: Staff, action: str, reason: str, **details: Any) -> QueueEntry:
+def act(
+    services: Services, reference: str, staff: Staff, action: str, reason: str, **details: Any
+) -> QueueEntry:
     """One staff action: audited, then applied as a status transition."""
-    registration_id = _registration_id(reference)
-    _audit(registration_id, staff, action, reason)
+    registration_id = _registration_id(services, reference)
+    _audit(services, registration_id, staff, action, reason)
     actor = staff.actor
     match action:
         case "contact":
-            item = cases.record_contact(registration_id, actor=actor, note=reason)
+            changed = cases.record_contact(services, registration_id, actor=actor, note=reason)
         case "information-request":
-            item = cases.request_information(registration_id, actor=actor, reason=reason)
+            changed = cases.request_information(
+                services, registration_id, actor=actor, reason=reason
+            )
         case "information-received":
-            item = cases.information_received(registration_id, actor=actor, reason=reason)
+            changed = cases.information_received(
+                services, registration_id, actor=actor, reason=reason
+            )
         case "schedule":
-            item = cases.schedule(
-                registration_id, actor=actor, triage_date=details["triage_date"], reason=reason
+            changed = cases.schedule(
+                services,
+                registration_id,
+                actor=actor,
+                triage_date=details["triage_date"],
+                reason=reason,
             )
         case "decision":
-            item = cases.decide(
+            changed = cases.decide(
+                services,
                 registration_id,
                 actor=actor,
                 outcome_id=details["outcome"],
@@ -216,42 +229,35 @@ def act(reference: str, staff: Staff, action: str, reason: str, **details: Any) 
                 process_director=details["process_director"],
             )
         case "close":
-            item = cases.close(registration_id, actor=actor, reason=reason)
+            changed = cases.close(services, registration_id, actor=actor, reason=reason)
         case _:
             raise ValueError(f"unknown action {action!r}")
-    return _entry(item)
+    return _entry(changed)
 
 
-def audit_trail(reference: str) -> list[AuditRecord]:
-    records = audit.trail(_registration_id(reference))
+def audit_trail(services: Services, reference: str) -> list[AuditRecord]:
+    entries = services.store.audit_trail(_registration_id(services, reference))
     return [
-        AuditRecord(at=r["at"], actor=r["actor"], action=r["action"], purpose=r["purpose"])
-        for r in records
+        AuditRecord(at=e.at, actor=e.actor, action=e.action, purpose=e.purpose) for e in entries
     ]
 
 
-def figures(year: int) -> Figures:
-    items = registrations.registrations_received(f"{year}-01-01", f"{year + 1}-01-01")
-    contacted = [
-        i["contacted_at"] <= i["respond_by"].replace("Z", "+00:00")
-        for i in items
-        if i.get("contacted_at") and i.get("respond_by")
-    ]
-    due = [i for i in items if i.get("respond_by")]
+def figures(services: Services, year: int) -> Figures:
+    received = services.store.received_between(dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
+    contacted = [r.contacted_at <= r.respond_by for r in received if r.contacted_at is not None]
     days = [
-        (
-            dt.datetime.fromisoformat(i["decided_at"]) - dt.datetime.fromisoformat(i["received_at"])
-        ).total_seconds()
-        / 86400
-        for i in items
-        if i.get("decided_at")
+        (r.decided_at - r.received_at).total_seconds() / 86400
+        for r in received
+        if r.decided_at is not None
     ]
     return Figures(
         year=year,
-        total=len(items),
-        per_outcome=dict(Counter(str(i["outcome"]) for i in items if i.get("outcome"))),
-        per_partner=dict(Counter(str(i.get("registrant_organisation", "")) for i in items)),
-        per_month=dict(Counter(str(i["received_at"])[:7] for i in items)),
-        contacted_within_term_share=(sum(contacted) / len(due)) if due else None,
+        total=len(received),
+        per_outcome=dict(Counter(str(r.outcome) for r in received if r.outcome)),
+        per_partner=dict(Counter(r.registrant_organisation for r in received)),
+        per_month=dict(
+            Counter(r.received_at.astimezone(dt.UTC).strftime("%Y-%m") for r in received)
+        ),
+        contacted_within_term_share=(sum(contacted) / len(received)) if received else None,
         median_days_to_decision=round(statistics.median(days), 1) if days else None,
     )

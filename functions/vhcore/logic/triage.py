@@ -2,75 +2,59 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from vhcore import clock
-from vhcore.dal import registrations, workflow
 from vhcore.errors import NotFound
 from vhcore.log import logger
+from vhcore.model import SYSTEM, TO_BE_PLANNED, Changes, HistoryEvent, Registration, Resumption
+from vhcore.ports import Services
 from vhcore.status import Status
 
-TO_BE_PLANNED = "te-plannen"
-SYSTEM = "systeem"
 
-
-def queue_key(triage_date: str | None) -> str:
-    return f"TRIAGE#{triage_date or TO_BE_PLANNED}"
-
-
-def _load(registration_id: str) -> dict[str, Any]:
-    item = registrations.get_registration(registration_id)
-    if item is None:
+def load(services: Services, registration_id: str) -> Registration:
+    """The registration, or ``NotFound``; its ids join the log's keys."""
+    registration = services.store.get(registration_id)
+    if registration is None:
         raise NotFound(registration_id)
-    logger.append_keys(registration_id=registration_id, reference=item.get("reference"))
-    return item
+    logger.append_keys(registration_id=registration_id, reference=registration.reference)
+    return registration
 
 
-def enqueue(registration_id: str) -> None:
+def enqueue(services: Services, registration_id: str) -> None:
     """Put a new registration on the queue of its triage meeting, or on 'te plannen' for a
     house that schedules by hand. Safe to repeat (a redelivered message changes nothing)."""
-    item = _load(registration_id)
-    if item.get("queue_pk"):
+    registration = load(services, registration_id)
+    if registration.queued_for:
         return
-    triage_date = item.get("triage_date")
-    fields = {
-        "queue_pk": queue_key(triage_date),
-        "queue_sk": f"{item['received_at']}#{registration_id}",
-    }
-    if triage_date and item["status"] == Status.RECEIVED:
-        registrations.transition(
+    triage_date = registration.triage_date
+    queued_for = triage_date.isoformat() if triage_date else TO_BE_PLANNED
+    if triage_date and registration.status == Status.RECEIVED:
+        services.store.transition(
             registration_id,
-            expected_status=Status.RECEIVED,
-            fields=fields | {"status": Status.SCHEDULED.value},
-            event={
-                "at": clock.now().isoformat(timespec="seconds"),
-                "actor": SYSTEM,
-                "from": Status.RECEIVED.value,
-                "to": Status.SCHEDULED.value,
-                "reason": f"Geagendeerd voor de triage van {triage_date}",
-            },
+            expected=Status.RECEIVED,
+            changes=Changes(queued_for=queued_for, status=Status.SCHEDULED),
+            event=HistoryEvent(
+                at=clock.now().replace(microsecond=0),
+                actor=SYSTEM,
+                from_status=Status.RECEIVED,
+                to_status=Status.SCHEDULED,
+                reason=f"Geagendeerd voor de triage van {triage_date.isoformat()}",
+            ),
         )
     else:
-        registrations.set_fields(registration_id, fields)
-    logger.info("placed on the triage queue", extra={"queue": fields["queue_pk"]})
+        services.store.update(registration_id, Changes(queued_for=queued_for))
+    logger.info("placed on the triage queue", extra={"queue": queued_for})
 
 
-def park_decision_token(registration_id: str, token: str) -> None:
+def park_decision_token(services: Services, registration_id: str, token: str) -> None:
     """Keep the workflow's token until the decision is recorded; resume at once if it
     already was (staff can be quicker than the workflow)."""
-    parked = registrations.set_fields(
-        registration_id, {"decision_token": token}, condition="attribute_not_exists(outcome)"
-    )
-    if parked is None:
-        item = _load(registration_id)
-        workflow.resume(token, {"outcome": item["outcome"]})
+    if not services.store.park_token(registration_id, "decision", token):
+        registration = load(services, registration_id)
+        services.workflow.resume(token, Resumption(outcome=registration.outcome))
         logger.info("decision already recorded; workflow resumed")
 
 
-def park_close_token(registration_id: str, token: str) -> None:
-    parked = registrations.set_fields(
-        registration_id, {"close_token": token}, condition="attribute_not_exists(closed_at)"
-    )
-    if parked is None:
-        workflow.resume(token, {"closed": True})
+def park_close_token(services: Services, registration_id: str, token: str) -> None:
+    if not services.store.park_token(registration_id, "close", token):
+        services.workflow.resume(token, Resumption(closed=True))
         logger.info("case already closed; workflow resumed")

@@ -1,0 +1,356 @@
+"""The store on DynamoDB: the registrations table and the audit table (``vhcore.dal.items``
+says what is in them). Conditions make every write safe to repeat or race."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from vhcore.dal.aws import calling, client
+from vhcore.dal.items import (
+    ANSWER_ATTRIBUTES,
+    LISTED_ATTRIBUTES,
+    QUEUE_INDEX,
+    REGISTRATION_SK,
+    TOKEN_FIELDS,
+    AgendaItem,
+    AnswerItem,
+    AuditItem,
+    HistoryItem,
+    ReferenceClaimItem,
+    RegistrationItem,
+    agenda_key,
+    audit_partition,
+    changed_attributes,
+    plain,
+    queue_partition,
+    reference_key,
+    registration_key,
+    timestamp,
+)
+from vhcore.errors import (
+    AlreadyStored,
+    ConcurrentChange,
+    NotFound,
+    ReferenceTaken,
+    StorageUnavailable,
+)
+from vhcore.model import (
+    AgendaRecord,
+    AuditEntry,
+    Changes,
+    HistoryEvent,
+    Registration,
+    StoredAnswer,
+    WaitsFor,
+)
+from vhcore.status import Status
+
+CONDITION_FAILED = "ConditionalCheckFailedException"
+EXISTS = "attribute_exists(pk)"
+NEW = "attribute_not_exists(pk)"
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _typed(attributes: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in attributes.items() if v is not None}
+
+
+def _untyped(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: plain(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def _projection(names: tuple[str, ...]) -> dict[str, Any]:
+    """A ProjectionExpression of ``names`` (every name through a placeholder: some, like
+    ``status``, are reserved words)."""
+    placeholders = {f"#p{i}": name for i, name in enumerate(names)}
+    return {
+        "ProjectionExpression": ", ".join(placeholders),
+        "ExpressionAttributeNames": placeholders,
+    }
+
+
+class _Update:
+    """An UpdateExpression built from attributes: SET what has a value, REMOVE what is None."""
+
+    def __init__(self, attributes: dict[str, Any]) -> None:
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+        self.sets: list[str] = []
+        removes: list[str] = []
+        for index, (name, value) in enumerate(attributes.items()):
+            self.names[f"#f{index}"] = name
+            if value is None:
+                removes.append(f"#f{index}")
+            else:
+                self.values[f":f{index}"] = _serializer.serialize(value)
+                self.sets.append(f"#f{index} = :f{index}")
+        self.removes = removes
+
+    def expression(self) -> str:
+        parts = []
+        if self.sets:
+            parts.append("SET " + ", ".join(self.sets))
+        if self.removes:
+            parts.append("REMOVE " + ", ".join(self.removes))
+        return " ".join(parts)
+
+
+class DynamoStore:
+    """``vhcore.ports.Store`` on the house's two tables."""
+
+    def __init__(self, registrations_table: str, audit_table: str | None = None) -> None:
+        self.table = registrations_table
+        self.audit_table = audit_table
+
+    @staticmethod
+    def _db() -> Any:
+        return client("dynamodb")
+
+    # --- registrations ----------------------------------------------------------------------
+
+    def add(self, registration: Registration) -> None:
+        item = RegistrationItem.of(registration)
+        claim = ReferenceClaimItem.of(registration.reference, registration.id)
+        with calling("storing the registration", expected={"TransactionCanceledException"}) as call:
+            self._db().transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": _typed(claim.attributes()),
+                            "ConditionExpression": NEW,
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": _typed(item.attributes()),
+                            "ConditionExpression": NEW,
+                        }
+                    },
+                ]
+            )
+        if call.refused is not None:
+            # One reason per item, in order: [the reference claim, the registration].
+            failed = [
+                r.get("Code") == "ConditionalCheckFailed"
+                for r in call.refused.response.get("CancellationReasons") or []
+            ]
+            if len(failed) == 2 and failed[1]:
+                raise AlreadyStored(registration.id) from call.refused
+            if len(failed) == 2 and failed[0]:
+                raise ReferenceTaken(registration.reference) from call.refused
+            raise StorageUnavailable("storing the registration failed") from call.refused
+
+    def _read(
+        self, registration_id: str, projection: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None:
+        """A registration's item (only the ``projection``'s attributes, when given)."""
+        with calling("reading the registration"):
+            response = self._db().get_item(
+                TableName=self.table,
+                Key=_typed(registration_key(registration_id)),
+                ConsistentRead=True,
+                **(_projection(projection) if projection else {}),
+            )
+        item = response.get("Item")
+        return _untyped(item) if item else None
+
+    def get(self, registration_id: str) -> Registration | None:
+        item = self._read(registration_id)
+        return RegistrationItem.model_validate(item).registration() if item else None
+
+    def answer(self, registration_id: str) -> StoredAnswer | None:
+        item = self._read(registration_id, ANSWER_ATTRIBUTES)
+        return AnswerItem.model_validate(item).answer() if item else None
+
+    def find(self, reference: str) -> str | None:
+        with calling("reading a reference"):
+            response = self._db().get_item(
+                TableName=self.table, Key=_typed(reference_key(reference))
+            )
+        item = response.get("Item")
+        return ReferenceClaimItem.model_validate(_untyped(item)).registration_id if item else None
+
+    def release_reference(self, reference: str) -> None:
+        with calling("deleting a reference"):
+            self._db().delete_item(TableName=self.table, Key=_typed(reference_key(reference)))
+
+    def _update(
+        self,
+        registration_id: str,
+        attributes: dict[str, Any],
+        *,
+        condition: str,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+        history: HistoryEvent | None = None,
+    ) -> dict[str, Any] | None:
+        """One UpdateItem; the new item, or None when ``condition`` did not hold."""
+        update = _Update(attributes)
+        update.names |= names or {}
+        update.values |= values or {}
+        if history is not None:
+            update.names["#history"] = "history"
+            update.values[":event"] = {"L": [_serializer.serialize(_history(history))]}
+            update.values[":empty"] = {"L": []}
+            update.sets.append("#history = list_append(if_not_exists(#history, :empty), :event)")
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "Key": _typed(registration_key(registration_id)),
+            "UpdateExpression": update.expression(),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": update.names,
+            "ReturnValues": "ALL_NEW",
+        }
+        if update.values:
+            request["ExpressionAttributeValues"] = update.values
+        with calling("updating the registration", expected={CONDITION_FAILED}) as call:
+            response = self._db().update_item(**request)
+        return None if call.refused is not None else dict(response["Attributes"])
+
+    def _registration(self, item: dict[str, Any]) -> Registration:
+        return RegistrationItem.model_validate(_untyped(item)).registration()
+
+    def transition(
+        self, registration_id: str, *, expected: Status, changes: Changes, event: HistoryEvent
+    ) -> Registration:
+        item = self._update(
+            registration_id,
+            changed_attributes(changes),
+            condition=f"{EXISTS} AND #status = :expected",
+            names={"#status": "status"},
+            values={":expected": {"S": expected.value}},
+            history=event,
+        )
+        if item is None:
+            if self.get(registration_id) is None:
+                raise NotFound(registration_id)
+            raise ConcurrentChange(registration_id)
+        return self._registration(item)
+
+    def update(self, registration_id: str, changes: Changes) -> Registration:
+        item = self._update(registration_id, changed_attributes(changes), condition=EXISTS)
+        if item is None:
+            raise NotFound(registration_id)
+        return self._registration(item)
+
+    def park_token(self, registration_id: str, waits_for: WaitsFor, token: str) -> bool:
+        token_field, done_field = TOKEN_FIELDS[waits_for]
+        item = self._update(
+            registration_id,
+            {token_field: token},
+            condition=f"{EXISTS} AND attribute_not_exists(#done)",
+            names={"#done": done_field},
+        )
+        return item is not None
+
+    def _listed(self, request: dict[str, Any], action: str, limit: int) -> list[Registration]:
+        """Every page of a query or scan, registrations only, without ciphertexts."""
+        projection = _projection(LISTED_ATTRIBUTES)
+        request["ProjectionExpression"] = projection["ProjectionExpression"]
+        request["ExpressionAttributeNames"] = projection["ExpressionAttributeNames"] | request.get(
+            "ExpressionAttributeNames", {}
+        )
+        found: list[Registration] = []
+        operation = "query" if "KeyConditionExpression" in request else "scan"
+        with calling(action):
+            while len(found) < limit:
+                response = getattr(self._db(), operation)(**request)
+                found += [self._registration(i) for i in response.get("Items", [])]
+                if "LastEvaluatedKey" not in response:
+                    break
+                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return found[:limit]
+
+    def queue(self, queued_for: str, limit: int = 500) -> list[Registration]:
+        request = {
+            "TableName": self.table,
+            "IndexName": QUEUE_INDEX,
+            "KeyConditionExpression": "queue_pk = :q",
+            "ExpressionAttributeValues": {":q": {"S": queue_partition(queued_for)}},
+        }
+        return self._listed(request, "reading the triage queue", limit)
+
+    def received_between(self, since: dt.date, until: dt.date) -> list[Registration]:
+        # A scan: a house has about a thousand registrations a year.
+        request = {
+            "TableName": self.table,
+            "FilterExpression": "#sk = :sk AND #received >= :since AND #received < :until",
+            "ExpressionAttributeNames": {"#sk": "sk", "#received": "received_at"},
+            "ExpressionAttributeValues": {
+                ":sk": {"S": REGISTRATION_SK},
+                ":since": {"S": since.isoformat()},
+                ":until": {"S": until.isoformat()},
+            },
+        }
+        return self._listed(request, "reading the registrations", limit=1_000_000)
+
+    # --- agendas ----------------------------------------------------------------------------
+
+    def agenda(self, triage_date: dt.date) -> AgendaRecord | None:
+        with calling("reading the agenda"):
+            response = self._db().get_item(
+                TableName=self.table, Key=_typed(agenda_key(triage_date)), ConsistentRead=True
+            )
+        item = response.get("Item")
+        return AgendaItem.model_validate(_untyped(item)).agenda() if item else None
+
+    def fix_agenda(self, agenda: AgendaRecord) -> bool:
+        with calling("fixing the agenda", expected={CONDITION_FAILED}) as call:
+            self._db().put_item(
+                TableName=self.table,
+                Item=_typed(AgendaItem.of(agenda).attributes()),
+                ConditionExpression=NEW,
+            )
+        return call.refused is None
+
+    def mark_agenda_notified(self, triage_date: dt.date, at: dt.datetime) -> None:
+        with calling("marking the agenda as sent"):
+            self._db().update_item(
+                TableName=self.table,
+                Key=_typed(agenda_key(triage_date)),
+                UpdateExpression="SET notified_at = :at",
+                ExpressionAttributeValues={":at": {"S": timestamp(at)}},
+            )
+
+    # --- the audit log ----------------------------------------------------------------------
+
+    def _audit_table(self) -> str:
+        if self.audit_table is None:
+            raise StorageUnavailable("this function has no audit log")
+        return self.audit_table
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        with calling("writing the audit log"):
+            self._db().put_item(
+                TableName=self._audit_table(),
+                Item=_typed(AuditItem.of(entry).attributes()),
+                ConditionExpression=NEW,
+            )
+
+    def audit_trail(self, registration_id: str) -> list[AuditEntry]:
+        entries: list[AuditEntry] = []
+        request: dict[str, Any] = {
+            "TableName": self._audit_table(),
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": audit_partition(registration_id)}},
+        }
+        with calling("reading the audit log"):
+            while True:
+                response = self._db().query(**request)
+                entries += [
+                    AuditItem.model_validate(_untyped(i)).entry() for i in response["Items"]
+                ]
+                if "LastEvaluatedKey" not in response:
+                    return entries
+                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def _history(event: HistoryEvent) -> dict[str, Any]:
+    return HistoryItem.of(event).attributes()

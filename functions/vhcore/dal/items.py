@@ -1,0 +1,271 @@
+"""The items of the two tables, as pydantic models: keys, prefixes, attribute names and the
+one timestamp format live here, and nowhere else in the functions.
+
+Registrations table (``pk``/``sk``, keys as ``infra/template.yaml`` declares them):
+- ``REG#<id> / REGISTRATION``: a registration (``RegistrationItem``). Personal data only as
+  ciphertext. ``history`` lists every change and lives and expires with the item. On a triage
+  queue it carries ``queue_pk = TRIAGE#<date or te-plannen>``; ``queue_sk`` (receipt, id) is
+  set when it is stored, so the queue index shows it the moment ``queue_pk`` is set.
+- ``REF#<reference> / REFERENCE``: claims a reference, so it is unique (``ReferenceClaimItem``).
+- ``AGENDA#<date> / AGENDA``: a fixed triage agenda, counts and ids only (``AgendaItem``).
+
+Audit table: ``REG#<id> / <at>#<uuid>``, append only (``AuditItem``).
+
+Idempotency table: Powertools owns its items; what intake reads back of a stored registration
+is ``AnswerItem`` (the only attributes its role may read, ``ANSWER_ATTRIBUTES``).
+
+Every moment is stored as UTC ``YYYY-MM-DDTHH:MM:SSZ``: it sorts as text, Step Functions'
+``TimestampPath`` reads it, and it is what the queue's sort key starts with."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
+
+from vhcore.model import (
+    AgendaRecord,
+    AuditEntry,
+    Changes,
+    HistoryEvent,
+    Registration,
+    StoredAnswer,
+    WaitsFor,
+)
+from vhcore.status import Status
+
+REGISTRATION_PREFIX = "REG#"
+REFERENCE_PREFIX = "REF#"
+QUEUE_PREFIX = "TRIAGE#"
+AGENDA_PREFIX = "AGENDA#"
+REGISTRATION_SK = "REGISTRATION"
+REFERENCE_SK = "REFERENCE"
+AGENDA_SK = "AGENDA"
+QUEUE_INDEX = "queue"
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+# The attribute each token waits on: a token is parked only while that is not set.
+TOKEN_FIELDS: dict[WaitsFor, tuple[str, str]] = {
+    "decision": ("decision_token", "outcome"),
+    "close": ("close_token", "closed_at"),
+}
+
+
+def timestamp(moment: dt.datetime) -> str:
+    """The one stored form of a moment: UTC, whole seconds, ``Z``."""
+    return moment.astimezone(dt.UTC).strftime(TIMESTAMP_FORMAT)
+
+
+Timestamp = Annotated[AwareDatetime, PlainSerializer(timestamp, return_type=str)]
+
+
+def registration_key(registration_id: str) -> dict[str, str]:
+    return {"pk": f"{REGISTRATION_PREFIX}{registration_id}", "sk": REGISTRATION_SK}
+
+
+def reference_key(reference: str) -> dict[str, str]:
+    return {"pk": f"{REFERENCE_PREFIX}{reference}", "sk": REFERENCE_SK}
+
+
+def agenda_key(triage_date: dt.date) -> dict[str, str]:
+    return {"pk": f"{AGENDA_PREFIX}{triage_date.isoformat()}", "sk": AGENDA_SK}
+
+
+def audit_partition(registration_id: str) -> str:
+    return f"{REGISTRATION_PREFIX}{registration_id}"
+
+
+def queue_partition(queued_for: str) -> str:
+    return f"{QUEUE_PREFIX}{queued_for}"
+
+
+def registration_id_of(pk: str) -> str:
+    return pk.removeprefix(REGISTRATION_PREFIX)
+
+
+def plain(value: Any) -> Any:
+    """DynamoDB's numbers (``Decimal``) as ``int`` or ``float``, recursively."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+    def attributes(self) -> dict[str, Any]:
+        """The item's attributes as DynamoDB takes them (before type serialisation)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class HistoryItem(_Item):
+    at: Timestamp
+    actor: str
+    from_status: Status = Field(alias="from")
+    to_status: Status = Field(alias="to")
+    reason: str
+
+    @classmethod
+    def of(cls, event: HistoryEvent) -> Self:
+        return cls.model_validate(event.model_dump())
+
+    def event(self) -> HistoryEvent:
+        return HistoryEvent.model_validate(self.model_dump())
+
+
+# Attributes of a registration that are not in ``Registration`` under their own name.
+_KEYS = {"pk", "sk", "queue_pk", "queue_sk"}
+
+
+class RegistrationItem(_Item):
+    pk: str
+    sk: str = REGISTRATION_SK
+    reference: str
+    status: Status
+    received_at: Timestamp
+    respond_by: Timestamp
+    escalate_at: Timestamp
+    triage_date: dt.date | None = None
+    expires_at: int
+    house: str
+    registrant_organisation: str
+    urgency: str
+    criteria_met: bool
+    sender_verified: bool
+    person_count: int
+    personal: str | None = None
+    contact: str | None = None
+    queue_pk: str | None = None
+    queue_sk: str | None = None
+    contacted_at: Timestamp | None = None
+    decided_at: Timestamp | None = None
+    closed_at: Timestamp | None = None
+    outcome: str | None = None
+    taken_on: bool | None = None
+    decision_personal: str | None = None
+    decision_token: str | None = None
+    close_token: str | None = None
+    history: list[HistoryItem] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, registration: Registration) -> Self:
+        fields = registration.model_dump(exclude={"id", "queued_for", "history"})
+        return cls(
+            **fields,
+            pk=registration_key(registration.id)["pk"],
+            queue_pk=(
+                queue_partition(registration.queued_for) if registration.queued_for else None
+            ),
+            queue_sk=f"{timestamp(registration.received_at)}#{registration.id}",
+            history=[HistoryItem.of(e) for e in registration.history],
+        )
+
+    def registration(self) -> Registration:
+        fields = self.model_dump(exclude=_KEYS | {"history"})
+        return Registration(
+            **fields,
+            id=registration_id_of(self.pk),
+            queued_for=self.queue_pk.removeprefix(QUEUE_PREFIX) if self.queue_pk else None,
+            history=tuple(h.event() for h in self.history),
+        )
+
+
+def changed_attributes(changes: Changes) -> dict[str, Any]:
+    """The attributes a ``Changes`` writes, as stored (None for one it removes)."""
+    attributes: dict[str, Any] = {}
+    for name, value in changes.written().items():
+        if name == "queued_for":
+            attributes["queue_pk"] = queue_partition(str(value)) if value else None
+        elif isinstance(value, dt.datetime):
+            attributes[name] = timestamp(value)
+        elif isinstance(value, dt.date):
+            attributes[name] = value.isoformat()
+        elif isinstance(value, Status):
+            attributes[name] = value.value
+        else:
+            attributes[name] = value
+    return attributes
+
+
+# The attributes of a registration read for lists and figures: no ciphertexts, no history.
+LISTED_ATTRIBUTES = tuple(
+    name
+    for name in RegistrationItem.model_fields
+    if name not in {"personal", "contact", "decision_personal", "history"}
+)
+
+
+class ReferenceClaimItem(_Item):
+    pk: str
+    sk: str = REFERENCE_SK
+    registration_id: str
+
+    @classmethod
+    def of(cls, reference: str, registration_id: str) -> Self:
+        return cls(**reference_key(reference), registration_id=registration_id)
+
+
+class AnswerItem(_Item):
+    reference: str
+    received_at: Timestamp
+    respond_by: Timestamp
+    triage_date: dt.date | None = None
+
+    def answer(self) -> StoredAnswer:
+        return StoredAnswer.model_validate(self.model_dump())
+
+
+# What intake may read of a stored registration (its role allows these attributes only).
+ANSWER_ATTRIBUTES = tuple(AnswerItem.model_fields)
+
+
+class AgendaItem(_Item):
+    pk: str
+    sk: str = AGENDA_SK
+    triage_date: dt.date
+    count: int
+    registration_ids: list[str]
+    fixed_at: Timestamp
+    notified_at: Timestamp | None = None
+
+    @classmethod
+    def of(cls, agenda: AgendaRecord) -> Self:
+        return cls(
+            **agenda_key(agenda.triage_date),
+            **agenda.model_dump(exclude={"registration_ids"}),
+            registration_ids=list(agenda.registration_ids),
+        )
+
+    def agenda(self) -> AgendaRecord:
+        return AgendaRecord.model_validate(self.model_dump(exclude={"pk", "sk"}))
+
+
+class AuditItem(_Item):
+    pk: str
+    sk: str
+    at: Timestamp
+    actor: str
+    action: str
+    purpose: str
+    expires_at: int
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> Self:
+        return cls(
+            pk=audit_partition(entry.registration_id),
+            sk=f"{timestamp(entry.at)}#{uuid.uuid4()}",
+            **entry.model_dump(exclude={"registration_id"}),
+        )
+
+    def entry(self) -> AuditEntry:
+        return AuditEntry(
+            registration_id=registration_id_of(self.pk),
+            **self.model_dump(exclude={"pk", "sk"}),
+        )

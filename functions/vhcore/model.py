@@ -1,0 +1,142 @@
+"""The domain's records, as the rules (``vhcore.logic``) see them: typed, with aware datetimes,
+and nothing of how they are stored. ``vhcore.dal`` turns them into items and back; keys,
+prefixes and attribute names live there only.
+
+Personal data never appears here in clear: ``personal``, ``contact`` and ``decision_personal``
+are ciphertexts (``vhcore.ports.Cipher``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from vhcore.status import Status
+
+# A registration waits on the queue of its triage meeting (an ISO date) or, in a house that
+# plans by hand, on this one.
+TO_BE_PLANNED = "te-plannen"
+SYSTEM = "systeem"  # the actor of what the product does by itself
+
+WaitsFor = Literal["decision", "close"]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class HistoryEvent(_Record):
+    """One change of a case: who, when, from which status to which, and why."""
+
+    at: AwareDatetime
+    actor: str
+    from_status: Status
+    to_status: Status
+    reason: str
+
+
+class Registration(_Record):
+    """A stored registration: clear fields for the queue and the workflow, ciphertexts for
+    what identifies or describes a person. Read for a list, the ciphertexts are left out."""
+
+    id: str
+    reference: str
+    status: Status
+    received_at: AwareDatetime
+    respond_by: AwareDatetime
+    escalate_at: AwareDatetime
+    triage_date: dt.date | None = None
+    expires_at: int = Field(description="Epoch seconds: when the retention period ends")
+    house: str
+    registrant_organisation: str
+    urgency: str
+    criteria_met: bool
+    sender_verified: bool
+    person_count: int
+    personal: str | None = None
+    contact: str | None = None
+    queued_for: str | None = Field(
+        default=None, description="The triage (ISO date) or te-plannen; None: not on a queue"
+    )
+    contacted_at: AwareDatetime | None = None
+    decided_at: AwareDatetime | None = None
+    closed_at: AwareDatetime | None = None
+    outcome: str | None = None
+    taken_on: bool | None = None
+    decision_personal: str | None = None
+    decision_token: str | None = None
+    close_token: str | None = None
+    history: tuple[HistoryEvent, ...] = ()
+
+
+class Changes(_Record):
+    """What a use case changes in a registration: only the fields it sets are written."""
+
+    status: Status | None = None
+    triage_date: dt.date | None = None
+    queued_for: str | None = None
+    contacted_at: AwareDatetime | None = None
+    decided_at: AwareDatetime | None = None
+    closed_at: AwareDatetime | None = None
+    outcome: str | None = None
+    taken_on: bool | None = None
+    decision_personal: str | None = None
+    expires_at: int | None = None
+
+    def written(self) -> dict[str, object]:
+        """The fields set, by name (for the stores)."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class StoredAnswer(_Record):
+    """What intake may read back of a stored registration: its reference and dates."""
+
+    reference: str
+    received_at: AwareDatetime
+    respond_by: AwareDatetime
+    triage_date: dt.date | None = None
+
+
+class AgendaRecord(_Record):
+    """A triage's agenda, fixed at the cut-off: how many and which (ids only, no names)."""
+
+    triage_date: dt.date
+    count: int
+    registration_ids: tuple[str, ...]
+    fixed_at: AwareDatetime
+    notified_at: AwareDatetime | None = None
+
+
+class AuditEntry(_Record):
+    """Who read or changed a case, when, and why. Kept longer than the case itself."""
+
+    registration_id: str
+    at: AwareDatetime
+    actor: str
+    action: str
+    purpose: str
+    expires_at: int
+
+
+class Resumption(_Record):
+    """What a waiting workflow is told when staff act: the outcome, or that the case closed."""
+
+    outcome: str | None = None
+    closed: bool | None = None
+
+
+class WorkflowInput(_Record):
+    """What a registration's follow-up starts with: ids and the promised moments."""
+
+    registration_id: str
+    reference: str
+    respond_by: AwareDatetime
+    escalate_at: AwareDatetime
+
+
+class OutgoingEmail(_Record):
+    to: str
+    subject: str
+    text: str
+    html: str

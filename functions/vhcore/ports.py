@@ -1,0 +1,126 @@
+"""What the rules need from the world, as interfaces: a store for registrations, agendas and
+the audit log, a cipher, the notify queue, e-mail, the follow-up workflow, and the
+once-only guard of intake. ``vhcore.dal`` implements them on AWS (DynamoDB, KMS, SQS, SES,
+Step Functions), ``vhcore.dal.memory`` in memory for the unit tests; the handlers choose.
+
+Errors are the domain's (``vhcore.errors``), never an SDK's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from vhcore.messages_queue import NotifyMessage
+from vhcore.model import (
+    AgendaRecord,
+    AuditEntry,
+    Changes,
+    HistoryEvent,
+    OutgoingEmail,
+    Registration,
+    Resumption,
+    StoredAnswer,
+    WaitsFor,
+    WorkflowInput,
+)
+from vhcore.registration import RegistrationAccepted
+from vhcore.status import Status
+
+# Whose key protects a ciphertext: the betrokkenen's data (read by staff only) or the
+# registrant's address (read by the notify function too).
+KeyUse = Literal["personal", "contact"]
+
+
+class Store(Protocol):
+    def add(self, registration: Registration) -> None:
+        """Store a new registration and claim its reference, both or neither. Raises
+        ``ReferenceTaken`` or ``AlreadyStored`` (then nothing is written)."""
+
+    def get(self, registration_id: str) -> Registration | None:
+        """The registration in full, or None."""
+
+    def answer(self, registration_id: str) -> StoredAnswer | None:
+        """Only the reference and dates of a registration (what intake may read)."""
+
+    def find(self, reference: str) -> str | None:
+        """The registration id behind a reference, or None."""
+
+    def release_reference(self, reference: str) -> None:
+        """Free a reference whose registration is gone."""
+
+    def transition(
+        self, registration_id: str, *, expected: Status, changes: Changes, event: HistoryEvent
+    ) -> Registration:
+        """Apply ``changes`` and append ``event``, only while the status is ``expected``.
+        Raises ``NotFound``, or ``ConcurrentChange`` when the status moved on."""
+
+    def update(self, registration_id: str, changes: Changes) -> Registration:
+        """Apply ``changes`` to an existing registration (``NotFound`` otherwise)."""
+
+    def park_token(self, registration_id: str, waits_for: WaitsFor, token: str) -> bool:
+        """Keep the workflow's task token until staff act; False (nothing kept) when they
+        already did (a decision recorded, or the case closed)."""
+
+    def queue(self, queued_for: str, limit: int = 500) -> list[Registration]:
+        """The registrations on one triage's queue, oldest first, without ciphertexts."""
+
+    def received_between(self, since: dt.date, until: dt.date) -> list[Registration]:
+        """Every registration received on or after ``since`` and before ``until``, without
+        ciphertexts or history (for the figures)."""
+
+    def agenda(self, triage_date: dt.date) -> AgendaRecord | None: ...
+
+    def fix_agenda(self, agenda: AgendaRecord) -> bool:
+        """Store the agenda once; False when that triage's agenda was fixed before."""
+
+    def mark_agenda_notified(self, triage_date: dt.date, at: dt.datetime) -> None: ...
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        """Add one audit record; never overwrites another."""
+
+    def audit_trail(self, registration_id: str) -> list[AuditEntry]:
+        """The case's audit records, oldest first."""
+
+
+class Cipher(Protocol):
+    def encrypt(self, plaintext: str, registration_id: str, use: KeyUse) -> str:
+        """Ciphertext bound to the registration (it cannot be moved to another unnoticed)."""
+
+    def decrypt(self, ciphertext: str, registration_id: str, use: KeyUse) -> str: ...
+
+
+class Outbox(Protocol):
+    def notify(self, message: NotifyMessage) -> None:
+        """Queue an e-mail to be sent (by kind and id; never personal data)."""
+
+
+class Mailer(Protocol):
+    def send(self, email: OutgoingEmail) -> None: ...
+
+
+class Workflow(Protocol):
+    def start(self, registration_id: str, given: WorkflowInput) -> bool:
+        """Start a registration's follow-up; False when it already runs."""
+
+    def resume(self, token: str, output: Resumption) -> bool:
+        """Resume a parked step; False when the token is no longer valid."""
+
+
+class Once(Protocol):
+    def __call__(self, key: str, work: Callable[[], RegistrationAccepted]) -> RegistrationAccepted:
+        """Do ``work`` once per ``key``: a repeat gets the first answer. Raises
+        ``StorageUnavailable`` when it cannot tell (nothing was kept)."""
+
+
+@dataclass(frozen=True)
+class Services:
+    """What a function's rules run on. Handlers build it once per process."""
+
+    store: Store
+    cipher: Cipher
+    outbox: Outbox
+    mailer: Mailer
+    workflow: Workflow
+    once: Once
