@@ -58,9 +58,10 @@ dev: install ## Run the whole system locally on http://127.0.0.1:8000/ (HOUSE=na
 
 test: lint types infra-lint site-check pytest ## Every check: lint, types, template, site, tests
 
-lint: install ## ruff check and ruff format --check
+lint: install ## ruff check, ruff format --check, the layer contracts (lint-imports)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --cache-dir $(TOOLS)/import-linter
 
 types: install ## mypy (strict)
 	$(VENV)/bin/mypy

@@ -1,4 +1,4 @@
-"""The system Chromium and the flags it needs on these machines (see TOOLING.md): used by the
+"""The system Chromium and the flags it needs on these machines (see docs/tooling.md): used by the
 browser tests and the site benchmark. Playwright never downloads a browser."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The e-mails the local stack has sent: read from moto's SES backend (SESv2 shares it).
 
 moto keeps each sent message without a time and, when both a text and an HTML body were
-sent, only the HTML one (TOOLING.md). The outbox notes the simulated time at which it first
+sent, only the HTML one (docs/tooling.md). The outbox notes the simulated time at which it first
 saw each message; the pump looks after every handler call, so that is when it was sent.
 """
 

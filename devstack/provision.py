@@ -1,5 +1,5 @@
 """Create the resources of the transformed template on a moto server, through each
-service's own API (moto's CloudFormation skips or mangles too much; see TOOLING.md)."""
+service's own API (moto's CloudFormation skips or mangles too much; see docs/tooling.md)."""
 
 from __future__ import annotations
 
@@ -196,7 +196,7 @@ def _create_queues(resolver: Resolver, template: Mapping[str, Any], endpoint: st
 
 
 def enable_state_machine_execution(endpoint: str) -> None:
-    """moto only records executions unless told to run them (TOOLING.md). Must happen before
+    """moto only records executions unless told to run them (docs/tooling.md). Must happen before
     the state machines are created: executing ones live in another moto backend."""
     request = urllib.request.Request(  # noqa: S310 - the local emulator, http on loopback
         f"{endpoint}/moto-api/config",
@@ -342,7 +342,7 @@ def _create_user_pools(resolver: Resolver, template: Mapping[str, Any], endpoint
     """Cognito user pools with their domains, clients and groups (moto's CloudFormation skips
     Cognito altogether).
 
-    Created exactly as declared. Notes on what the emulator does with it (TOOLING.md): it
+    Created exactly as declared. Notes on what the emulator does with it (docs/tooling.md): it
     stores MfaConfiguration but never asks for a code, and it does not enforce a client's
     ExplicitAuthFlows, so the local sign-in page (``devstack.auth``) can use
     USER_PASSWORD_AUTH without adding ALLOW_USER_PASSWORD_AUTH to the client."""

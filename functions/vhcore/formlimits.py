@@ -1,4 +1,4 @@
-"""The form's limits, read from the API's models: one source for both (FORM.md).
+"""The form's limits, read from the API's models: one source for both (docs/form.md).
 
 ``field_limits()`` maps each field path (list items as ``*``, e.g. ``persons.*.first_name``)
 to its JSON-schema limits, which the site's form template writes into HTML attributes.

@@ -1,4 +1,4 @@
-"""The registration as partners send it: pydantic models with every limit of FORM.md.
+"""The registration as partners send it: pydantic models with every limit of docs/form.md.
 
 These models are the one source of the form's limits: the API validates with them, and the
 OpenAPI document (and from it the form) is generated from them.

@@ -1,4 +1,4 @@
-"""The registration model: limits from FORM.md, Dutch messages, no echo of the input."""
+"""The registration model: limits of docs/form.md, Dutch messages, no echo of the input."""
 
 from __future__ import annotations
 
