@@ -21,15 +21,11 @@ from vhcore.log import logger
 from vhcore.logic import staff as use_cases
 from vhcore.registration import IsoDate
 from vhcore.resolver import documented, install_error_handlers
-from vhcore.staff import ALL_STAFF, Forbidden, Group, Staff, from_claims
+from vhcore.staff import ALL_STAFF, RIGHTS, Forbidden, Group, Staff, from_claims
 from vhcore.status import IllegalTransition
 
 JSON = content_types.APPLICATION_JSON
 NOT_JSON = "Stuur de gegevens met de beheerpagina."
-DECIDERS = frozenset({Group.TRIAGE, Group.PROCESS_DIRECTION})
-CLOSERS = frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION})
-AUDITORS = frozenset({Group.ADMINISTRATION})
-REPORTERS = frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION})
 
 app = APIGatewayHttpResolver(enable_validation=True)
 install_error_handlers(
@@ -193,10 +189,8 @@ class DecisionBody(BaseModel):
         return value
 
 
-def _action(
-    reference: str, action: str, allowed: frozenset[Group], reason: str, **details: Any
-) -> Response[Any]:
-    caller = staff(allowed)
+def _action(reference: str, action: str, reason: str, **details: Any) -> Response[Any]:
+    caller = staff(RIGHTS[action])
     return _json(use_cases.act(reference, caller, action, reason, **details))
 
 
@@ -206,7 +200,7 @@ def _action(
     responses=ACTION,
 )
 def record_contact(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.QueueEntry]:
-    return _action(reference, "contact", ALL_STAFF, body.reason)
+    return _action(reference, "contact", body.reason)
 
 
 @app.post(
@@ -217,7 +211,7 @@ def record_contact(reference: str, body: Annotated[Note, Body()]) -> Response[us
 def request_information(
     reference: str, body: Annotated[Note, Body()]
 ) -> Response[use_cases.QueueEntry]:
-    return _action(reference, "information-request", ALL_STAFF, body.reason)
+    return _action(reference, "information-request", body.reason)
 
 
 @app.post(
@@ -228,7 +222,7 @@ def request_information(
 def information_received(
     reference: str, body: Annotated[Note, Body()]
 ) -> Response[use_cases.QueueEntry]:
-    return _action(reference, "information-received", ALL_STAFF, body.reason)
+    return _action(reference, "information-received", body.reason)
 
 
 @app.post(
@@ -239,7 +233,7 @@ def information_received(
 def schedule(
     reference: str, body: Annotated[ScheduleBody, Body()]
 ) -> Response[use_cases.QueueEntry]:
-    return _action(reference, "schedule", ALL_STAFF, body.reason, triage_date=body.triage_date)
+    return _action(reference, "schedule", body.reason, triage_date=body.triage_date)
 
 
 @app.post(
@@ -251,7 +245,6 @@ def decide(reference: str, body: Annotated[DecisionBody, Body()]) -> Response[us
     return _action(
         reference,
         "decision",
-        DECIDERS,
         body.advice,
         outcome=body.outcome,
         process_director=body.process_director,
@@ -260,7 +253,7 @@ def decide(reference: str, body: Annotated[DecisionBody, Body()]) -> Response[us
 
 @app.post("/api/admin/registrations/<reference>/close", summary="Close the case", responses=ACTION)
 def close(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.QueueEntry]:
-    return _action(reference, "close", CLOSERS, body.reason)
+    return _action(reference, "close", body.reason)
 
 
 @app.get(
@@ -269,7 +262,7 @@ def close(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.Q
     responses=READ_CASE,
 )
 def audit_trail(reference: str) -> Response[list[use_cases.AuditRecord]]:
-    staff(AUDITORS)
+    staff(RIGHTS["audit"])
     return _json(use_cases.audit_trail(reference))
 
 
@@ -281,7 +274,7 @@ def audit_trail(reference: str) -> Response[list[use_cases.AuditRecord]]:
 def figures(
     year: Annotated[int, Query(ge=2000, le=2100)] = 0,
 ) -> Response[use_cases.Figures]:
-    staff(REPORTERS)
+    staff(RIGHTS["figures"])
     return _json(use_cases.figures(year or clock.now().year))
 
 
