@@ -64,7 +64,7 @@ class LocalSystem:
     event pump (queues, streams, schedules, TTL), the simulated clock and the outbox.
 
     ``dev`` adds the ``/dev/`` pages to the gateway (``make dev`` and the tests), with the
-    stand-in for Cognito's hosted login at ``/dev/oauth2/...`` and ``/dev/logout`` (the admin
+    stand-in for Cognito's hosted login at ``/dev/oauth2/...`` and ``/dev/logout`` (the sign-in
     function's ``STAFF_AUTH_URL`` is ``{gateway}/dev``, the local user pool domain).
 
     The template's ``SiteUrl`` parameter is the gateway's own address (its port is chosen

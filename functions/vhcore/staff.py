@@ -1,14 +1,26 @@
-"""Who is calling the staff API, from the claims the HTTP API's JWT authorizer passes on."""
+"""Who is calling the staff API, from the claims the HTTP API's JWT authorizer passes on, and
+what each group may do. The staff page (site/docs/beheer/) is generated from these tables."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from vhcore.errors import Forbidden
+from vhcore.status import Status
 
-__all__ = ["ALL_STAFF", "Forbidden", "Group", "Staff", "from_claims"]
+__all__ = [
+    "ALL_STAFF",
+    "CASE_ACTIONS",
+    "DUTCH",
+    "RIGHTS",
+    "Forbidden",
+    "Group",
+    "Staff",
+    "from_claims",
+]
 
 
 class Group(StrEnum):
@@ -18,6 +30,37 @@ class Group(StrEnum):
 
 
 ALL_STAFF = frozenset(Group)
+
+# How the staff page names each group.
+DUTCH: dict[Group, str] = {
+    Group.TRIAGE: "triage",
+    Group.PROCESS_DIRECTION: "procesregie",
+    Group.ADMINISTRATION: "functioneel beheer",
+}
+
+# Which groups may do what, by the names the staff page and the audit log give the actions.
+# Reading the queue, an agenda or a case is open to every group.
+RIGHTS: Mapping[str, frozenset[Group]] = {
+    "contact": ALL_STAFF,
+    "information-request": ALL_STAFF,
+    "information-received": ALL_STAFF,
+    "schedule": ALL_STAFF,
+    "decision": frozenset({Group.TRIAGE, Group.PROCESS_DIRECTION}),
+    "close": frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION}),
+    "audit": frozenset({Group.ADMINISTRATION}),
+    "figures": frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION}),
+}
+
+# The status each action on a case leads to (None: recorded without a change of status), as
+# vhcore.logic.cases applies it.
+CASE_ACTIONS: Mapping[str, Status | None] = {
+    "contact": None,
+    "information-request": Status.INFORMATION_REQUESTED,
+    "information-received": Status.INFORMATION_RECEIVED,
+    "schedule": Status.SCHEDULED,
+    "decision": Status.DECIDED,
+    "close": Status.CLOSED,
+}
 
 
 @dataclass(frozen=True)

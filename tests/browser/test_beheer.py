@@ -27,6 +27,8 @@ from devstack.stack import LocalSystem
 from tests.browser.accessibility import assert_accessible
 from tests.factories import PERSONAL_VALUES, registration
 from tests.integration.test_admin_api import MATRIX, REFERENCE_ROUTE
+from vhcore.staff import CASE_ACTIONS, RIGHTS
+from vhcore.staff import DUTCH as GROUPS
 from vhcore.status import ALLOWED, DUTCH, Status
 
 pytestmark = pytest.mark.browser
@@ -319,15 +321,18 @@ class _Labels(HTMLParser):
 
 
 def test_the_page_says_what_the_api_allows(built_site: Path) -> None:
-    """Status labels, transitions and roles are written into the page at build time: they
-    must say what vhcore.status and the admin API's authorization say."""
+    """Status labels, transitions and roles are generated into the page at build time from
+    vhcore (status, staff): they must say what the admin API's authorization does."""
     parsed = _Labels()
     parsed.feed((built_site / "beheer" / "index.html").read_text(encoding="utf-8"))
     assert parsed.labels["status"] == {status.value: label for status, label in DUTCH.items()}
+    assert parsed.labels["group"] == {group.value: label for group, label in GROUPS.items()}
+    assert set(parsed.forms) == set(CASE_ACTIONS)
     for action, form in parsed.forms.items():
         target = form["data-to"]
         allowed_from = set(form["data-from"].split())
         if target:
             assert allowed_from == {s.value for s in Status if Status(target) in ALLOWED[s]}
-        groups = set(form.get("data-groups", "").split()) or {"triage", "procesregie", "beheer"}
+        groups = set(form["data-groups"].split())
         assert groups == MATRIX[("POST", f"{REFERENCE_ROUTE}/{action}")], action
+        assert groups == {group.value for group in RIGHTS[action]}, action

@@ -22,6 +22,46 @@ def test_the_intake_route_is_served_by_the_intake_function() -> None:
     assert routes[("POST", "/api/registrations")] == "IntakeFunction"
 
 
+SIGN_IN_ROUTES = {
+    ("GET", "/api/admin/auth/login"),
+    ("GET", "/api/admin/auth/callback"),
+    ("POST", "/api/admin/auth/logout"),
+}
+# The routes anyone may call: the registration form and the sign-in. Every other route needs
+# a staff token (the HTTP API's default authorizer).
+PUBLIC_ROUTES = {("POST", "/api/registrations"), *SIGN_IN_ROUTES}
+
+
+def test_only_the_form_and_the_sign_in_are_public_and_admin_serves_no_sign_in() -> None:
+    routes = http_routes(transformed())
+    assert {(r.method, r.path) for r in routes if r.authorizer is None} == PUBLIC_ROUTES
+    assert {(r.method, r.path) for r in routes if r.function == "SignInFunction"} == SIGN_IN_ROUTES
+    admin = [r for r in routes if r.function == "AdminFunction"]
+    assert admin and not {(r.method, r.path) for r in admin} & SIGN_IN_ROUTES
+    assert all(r.authorizer == "StaffJwt" for r in admin)
+
+
+def test_the_sign_in_role_reaches_no_table_and_no_key() -> None:
+    """Sign-in is public: its role has no statement on DynamoDB or KMS and names no table or
+    key; it calls only the user pool's token endpoint, which needs no AWS rights."""
+    template = transformed()
+    function = resources(template, "AWS::Lambda::Function")["SignInFunction"]
+    assert function["Role"] == {"Fn::GetAtt": ["SignInFunctionRole", "Arn"]}
+    role = resources(template, "AWS::IAM::Role")["SignInFunctionRole"]
+    actions = [action for statement in statements(role) for action in _actions(statement)]
+    assert not [a for a in actions if a == "*" or a.split(":")[0] in ("kms", "dynamodb")]
+    managed = {str(arn).rsplit("/", 1)[-1] for arn in role.get("ManagedPolicyArns", [])}
+    assert managed <= {"AWSLambdaBasicExecutionRole", "AWSXrayWriteOnlyAccess"}
+    data = [*resources(template, "AWS::DynamoDB::Table"), *resources(template, "AWS::KMS::Key")]
+    assert data
+    text = json.dumps(role)
+    assert not [name for name in data if name in text]
+    # Nothing grants it more from elsewhere: no separate policy, no key policy names the role.
+    for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::KMS::Key"):
+        for logical_id, props in resources(template, kind).items():
+            assert "SignInFunctionRole" not in json.dumps(props), logical_id
+
+
 def test_every_function_runs_arm64_on_a_current_python_with_tracing() -> None:
     for logical_id, props in resources(transformed(), "AWS::Lambda::Function").items():
         assert props["Architectures"] == ["arm64"], logical_id
