@@ -21,7 +21,7 @@ from devstack.events import EventPump
 from devstack.gateway import LocalGateway
 from devstack.outbox import Outbox, SentEmail
 from devstack.provision import Stack, provision
-from devstack.template import REGION, REPO, transformed
+from devstack.template import ACCOUNT, REGION, REPO, transformed
 from devstack.transactions import patch_moto_transactions
 from vhcore.house import house_path, load_house_file
 
@@ -120,6 +120,7 @@ class LocalSystem:
             "HouseName": self.house,
             "Stage": "dev",
             "SiteUrl": site_url,
+            "KeyAdministratorArn": f"arn:aws:iam::{ACCOUNT}:role/vh-key-administrator",
             "AgendaSchedule": weekly_cutoff(load_house_file(house_path(self.house)).triage),
         }
         self.stack: Stack = provision(transformed(), self.endpoint, parameters)

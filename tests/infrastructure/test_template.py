@@ -357,3 +357,47 @@ def test_a_house_without_a_weekly_rhythm_gets_a_switched_off_schedule() -> None:
     weekly = schedule({"AgendaSchedule": "cron(0 12 ? * MON *)"})
     assert weekly["State"] == "ENABLED"
     assert weekly["ScheduleExpression"] == {"Ref": "AgendaSchedule"}
+
+
+PERSONAL_DATA_KEYS = ("DataKey", "ContactKey")
+# What may be done with a key of personal data by a principal that is not a function's role.
+SEE_ONLY = {"kms:Describe*", "kms:Get*", "kms:List*"}
+NEVER_FOR_THE_ADMINISTRATOR = ("kms:Decrypt", "kms:Encrypt", "kms:CreateGrant", "kms:ReEncrypt*")
+
+
+def test_no_principal_of_the_account_can_give_itself_use_of_a_key_of_personal_data() -> None:
+    """The account root (every IAM policy of the account) may only see the keys; the key
+    administrator may change the policy (break-glass) but neither use the key nor grant it."""
+    keys = resources(transformed(), "AWS::KMS::Key")
+    for name in PERSONAL_DATA_KEYS:
+        for statement in keys[name]["KeyPolicy"]["Statement"]:
+            principal = statement["Principal"].get("AWS")
+            actions = set(_actions(statement))
+            if principal == {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}:
+                assert actions == SEE_ONLY, (name, statement["Sid"])
+            elif principal == {"Ref": "KeyAdministratorArn"}:
+                for action in actions:
+                    for forbidden in NEVER_FOR_THE_ADMINISTRATOR:
+                        assert not fnmatch.fnmatch(forbidden, action), (name, action)
+                        assert not fnmatch.fnmatch(action, forbidden), (name, action)
+            else:
+                assert "Fn::GetAtt" in principal, (name, statement["Sid"])  # a function's role
+
+
+def test_a_change_to_a_key_of_personal_data_raises_an_alarm() -> None:
+    template = transformed()
+    rule = resources(template, "AWS::Events::Rule")["KeyPolicyChangedRule"]
+    pattern = rule["EventPattern"]
+    assert {"PutKeyPolicy", "CreateGrant"} <= set(pattern["detail"]["eventName"])
+    watched = [arn["Fn::GetAtt"][0] for arn in pattern["detail"]["resources"]["ARN"]]
+    assert sorted(watched) == sorted(PERSONAL_DATA_KEYS)
+    [target] = rule["Targets"]
+    queue = target["Arn"]["Fn::GetAtt"][0]
+    alarms = resources(template, "AWS::CloudWatch::Alarm").values()
+    assert any(
+        a["Dimensions"][0]["Value"] == {"Fn::GetAtt": [queue, "QueueName"]}
+        and a["AlarmActions"] == [{"Ref": "AlertTopic"}]
+        for a in alarms
+    )
+    parameter = template["Parameters"]["KeyAdministratorArn"]
+    assert ":role/" in parameter["AllowedPattern"]
