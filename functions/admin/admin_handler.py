@@ -22,7 +22,15 @@ from vhcore.logic import staff as use_cases
 from vhcore.ports import Services
 from vhcore.registration import IsoDate
 from vhcore.resolver import documented, install_error_handlers
-from vhcore.staff import ALL_STAFF, RIGHTS, Forbidden, Group, Staff, from_claims
+from vhcore.staff import (
+    ALL_STAFF,
+    RIGHTS,
+    Forbidden,
+    Group,
+    PurposeCategory,
+    Staff,
+    from_claims,
+)
 
 JSON = content_types.APPLICATION_JSON
 NOT_JSON = "Stuur de gegevens met de beheerpagina."
@@ -31,20 +39,13 @@ app = APIGatewayHttpResolver(enable_validation=True)
 install_error_handlers(app, logger, audience="staff")
 
 Reference = Annotated[str, Field(max_length=20, pattern=r"^VH-[A-Z0-9]{4}-[A-Z0-9]{4}$")]
-Purpose = Annotated[
-    str,
-    Query(
-        min_length=5,
-        max_length=500,
-        description="Why the case is opened (doel); written to the audit log first.",
-    ),
-]
 Sort = Annotated[use_cases.Sort, Query(description="received (oldest first) or urgency")]
 
 # The answers of the staff routes for the OpenAPI document (401 comes from the authorizer).
 OK: dict[int, OpenAPIResponse] = {200: {"description": "OK"}}
 READ = documented(OK, 403, 422, 503)
 READ_CASE = documented(OK, 403, 404, 422, 503)
+READ_ACTION = documented(OK, 403, 404, 415, 422, 503)
 ACTION = documented(OK, 403, 404, 409, 415, 422, 503)
 
 
@@ -132,14 +133,24 @@ def get_agenda(
     return _json(use_cases.agenda(services(), triage_date, sort))
 
 
-@app.get(
-    "/api/admin/registrations/<reference>",
+class ReadBody(BaseModel):
+    """Why a case is opened: a category, and in words if the person wants (encrypted)."""
+
+    model_config = {"extra": "forbid"}
+    purpose_category: PurposeCategory
+    purpose: Annotated[str, Field(max_length=500)] = ""
+
+
+@app.post(
+    "/api/admin/registrations/<reference>/read",
     summary="One registration in full (decrypted; audited before it is read)",
-    responses=READ_CASE,
+    responses=READ_ACTION,
 )
-def read_case(reference: str, purpose: Purpose) -> Response[use_cases.Case]:
+def read_case(reference: str, body: Annotated[ReadBody, Body()]) -> Response[use_cases.Case]:
     caller = staff()
-    return _json(use_cases.read_case(services(), reference, caller, purpose))
+    return _json(
+        use_cases.read_case(services(), reference, caller, body.purpose_category, body.purpose)
+    )
 
 
 class Note(BaseModel):
@@ -243,8 +254,8 @@ def close(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.Q
     responses=READ_CASE,
 )
 def audit_trail(reference: str) -> Response[list[use_cases.AuditRecord]]:
-    staff(RIGHTS["audit"])
-    return _json(use_cases.audit_trail(services(), reference))
+    caller = staff(RIGHTS["audit"])
+    return _json(use_cases.audit_trail(services(), reference, caller))
 
 
 @app.get(

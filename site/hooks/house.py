@@ -76,6 +76,7 @@ def staff_page() -> dict[str, Any]:
     return {
         "statuses": {s.value: status.DUTCH[s] for s in status.Status},
         "groups": {g.value: staff.DUTCH[g] for g in staff.Group},
+        "purposes": {p.value: label for p, label in staff.PURPOSES.items()},
         "actions": {
             name: {
                 "to": target.value if target else "",

@@ -419,8 +419,9 @@ def intake_record_not_released(ctx: Context, fault: Fault, failing: bool) -> Non
 def admin_read_case(ctx: Context, fault: Fault, failing: bool) -> None:
     reference, _ = submit(ctx.system)
     path = f"/registrations/{reference}"
+    read = {"purpose_category": "triage", "purpose": "weging voorbereiden"}
     with ctx.injector.active(fault), ctx.injector.recording() as calls:
-        response = ctx.admin("GET", path, params={"purpose": "weging voorbereiden"})
+        response = ctx.admin("POST", f"{path}/read", json=read)
     if not failing:
         assert response.status_code == 200
         assert response.json()["entry"]["reference"] == reference
