@@ -41,7 +41,7 @@ from joserfc.jwk import KeySet
 
 from devstack.devpages import Page
 from devstack.provision import Stack, client
-from devstack.template import REGION, http_authorizers, resources
+from vhtools.template import REGION, http_authorizers, resources
 
 SESSION_COOKIE = "__Host-vh-session"
 EDGE_AUTH_PREFIX = "/api/admin/"

@@ -17,11 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-if TYPE_CHECKING:
-    from vhcore.house import TriageRhythm
 
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
@@ -118,16 +114,6 @@ def _next_cron(cron: Cron, after: dt.datetime, zone: ZoneInfo) -> dt.datetime | 
                         return moment
         day += dt.timedelta(days=1)
     return None
-
-
-def weekly_cutoff(rhythm: TriageRhythm) -> str:
-    """The Scheduler expression of a house's weekly cut-off (in the rhythm's time zone, the
-    template's ``AgendaSchedule``); empty for a house without a weekly rhythm."""
-    if rhythm.cutoff is None:
-        return ""
-    day = _DAYS[(rhythm.cutoff.weekday.number + 1) % 7]  # Monday is 0 there, SUN first here
-    time = rhythm.cutoff.time
-    return f"cron({time.minute} {time.hour} ? * {day} *)"
 
 
 _RATE_UNITS = {

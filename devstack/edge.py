@@ -1,33 +1,16 @@
 """What CloudFront adds in AWS, for the local origin: the security headers of the template's
 response-headers policy, with the CSP hashes of the built site's inline scripts (the same
-computation `make publish-site` passes to the stack as ``SiteScriptHashes``)."""
+computation `make publish-site` passes to the stack as ``SiteScriptHashes``, from
+``vhtools.csp``)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from devstack.template import Resolver, resources
-
-_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S)
-
-
-def inline_script_hashes(site_dir: Path) -> list[str]:
-    """'sha256-...' of every inline script of the built site (JSON data blocks excluded)."""
-    hashes: set[str] = set()
-    for page in sorted(site_dir.rglob("*.html")):
-        for match in _INLINE_SCRIPT.finditer(page.read_text(encoding="utf-8")):
-            attributes, body = match.groups()
-            if "application/json" in attributes:
-                continue
-            digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
-            hashes.add(f"'sha256-{digest}'")
-    return sorted(hashes)
+from vhtools.csp import inline_script_hashes
+from vhtools.template import Resolver, resources
 
 
 def security_headers(
@@ -61,12 +44,3 @@ def security_headers(
     for item in config.get("CustomHeadersConfig", {}).get("Items", []):
         headers[item["Header"]] = str(local.resolve(item["Value"]))
     return headers
-
-
-def main() -> None:
-    """`python -m devstack.edge <site dir>`: the hashes for `sam deploy`."""
-    print(" ".join(inline_script_hashes(Path(sys.argv[1]))))
-
-
-if __name__ == "__main__":
-    main()

@@ -54,7 +54,7 @@ from devstack.clock import SimClock
 from devstack.cron import ScheduleExpression
 from devstack.gateway import LambdaContext
 from devstack.provision import Stack, client
-from devstack.template import ACCOUNT, REGION, resources
+from vhtools.template import ACCOUNT, REGION, resources
 
 Handler = Callable[[dict[str, Any], Any], Any]
 TTL_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}

@@ -41,7 +41,7 @@ from devstack.devpages import DevTools
 from devstack.devpages import handle as dev_page
 from devstack.edge import security_headers
 from devstack.provision import Stack
-from devstack.template import ACCOUNT, REGION, Route, transformed
+from vhtools.template import ACCOUNT, REGION, Route, transformed
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's own payload limit

@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 
-from devstack.template import ACCOUNT, REGION, Physical, Resolver, Route, http_routes, resources
+from vhtools.template import ACCOUNT, REGION, Physical, Resolver, Route, http_routes, resources
 
 # DynamoDB CreateTable takes these properties as CloudFormation names them.
 _TABLE_KEYS = (

@@ -15,15 +15,15 @@ from moto.server import ThreadedMotoServer
 
 from devstack.auth import DEV_AUTH_ROOT, DevLogin, oauth_clients, seed_staff_users
 from devstack.clock import SimClock
-from devstack.cron import weekly_cutoff
 from devstack.devpages import DevTools
 from devstack.events import EventPump
 from devstack.gateway import LocalGateway
 from devstack.outbox import Outbox, SentEmail
 from devstack.provision import Stack, provision
-from devstack.template import REGION, REPO, transformed
 from devstack.transactions import patch_moto_transactions
 from vhcore.house import house_path, load_house_file
+from vhtools.schedule import weekly_cutoff
+from vhtools.template import REGION, REPO, transformed
 
 SITE_CONFIG = REPO / "site" / "mkdocs.yml"
 

@@ -25,8 +25,8 @@ from devstack.events import TTL_IDENTITY, EventPump, matches
 from devstack.gateway import LocalGateway
 from devstack.provision import Stack, client, provision
 from devstack.stack import LocalSystem
-from devstack.template import resources, transformed
 from tests.factories import registration
+from vhtools.template import resources, transformed
 
 
 @pytest.fixture(scope="module")
