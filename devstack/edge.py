@@ -1,16 +1,21 @@
 """What CloudFront adds in AWS, for the local origin: the security headers of the template's
 response-headers policy, with the CSP hashes of the built site's inline scripts (the same
 computation `make publish-site` passes to the stack as ``SiteScriptHashes``, from
-``vhtools.csp``)."""
+``vhtools.csp``), and what the CloudFront function does: the session cookie becomes the
+``Authorization`` header for ``/api/admin/*``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import Any
 
 from vhtools.csp import inline_script_hashes
 from vhtools.template import Resolver, resources
+
+SESSION_COOKIE = "__Host-vh-session"
+EDGE_AUTH_PREFIX = "/api/admin/"
 
 
 def security_headers(
@@ -44,3 +49,33 @@ def security_headers(
     for item in config.get("CustomHeadersConfig", {}).get("Items", []):
         headers[item["Header"]] = str(local.resolve(item["Value"]))
     return headers
+
+
+# --- The CloudFront function --------------------------------------------------------------
+
+
+def session_token(cookie_header: str) -> str:
+    """The session cookie's value, or '' (a malformed Cookie header counts as none)."""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except CookieError:
+        return ""
+    morsel = jar.get(SESSION_COOKIE)
+    return morsel.value if morsel else ""
+
+
+def edge_headers(path: str, headers: Mapping[str, str]) -> dict[str, str]:
+    """The request headers as the origin sees them after the CloudFront function: for
+    ``/api/admin/*`` without an ``Authorization`` header, the session cookie's token becomes
+    ``Authorization: Bearer <token>``. Must do what the deployed function does."""
+    result = dict(headers)
+    if not path.startswith(EDGE_AUTH_PREFIX):
+        return result
+    lowered = {k.lower(): v for k, v in result.items()}
+    if lowered.get("authorization"):
+        return result
+    token = session_token(lowered.get("cookie", ""))
+    if token:
+        result["Authorization"] = f"Bearer {token}"
+    return result

@@ -20,7 +20,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from devstack.auth import SESSION_COOKIE
+from devstack.edge import SESSION_COOKIE
 from devstack.stack import LocalSystem
 from vhtools.template import REGION, resources, transformed
 
