@@ -13,17 +13,18 @@ from types import TracebackType
 
 from moto.server import ThreadedMotoServer
 
-from devstack.auth import DEV_AUTH_ROOT, DevLogin, oauth_clients, seed_staff_users
 from devstack.clock import SimClock
-from devstack.cron import weekly_cutoff
 from devstack.devpages import DevTools
 from devstack.events import EventPump
 from devstack.gateway import LocalGateway
+from devstack.loginpage import DEV_AUTH_ROOT, DevLogin, oauth_clients
 from devstack.outbox import Outbox, SentEmail
 from devstack.provision import Stack, provision
-from devstack.template import ACCOUNT, REGION, REPO, transformed
 from devstack.transactions import patch_moto_transactions
+from devstack.users import seed_staff_users
 from vhcore.house import house_path, load_house_file
+from vhtools.schedule import weekly_cutoff
+from vhtools.template import ACCOUNT, REGION, REPO, transformed
 
 SITE_CONFIG = REPO / "site" / "mkdocs.yml"
 

@@ -59,7 +59,7 @@ from benchmarks.common import console_for_report, local_system, machine, registr
 from deploy.bundle import bundle
 from devstack.gateway import build_event
 from devstack.stack import LocalSystem
-from devstack.template import REGION, REPO
+from vhtools.template import REGION, REPO
 
 HERE = Path(__file__).resolve().parent
 CHILD = HERE / "coldstart_child.py"

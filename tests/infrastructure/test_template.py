@@ -6,7 +6,7 @@ import fnmatch
 import json
 from typing import Any
 
-from devstack.template import choose_branches, http_routes, resources, transformed, without_no_value
+from vhtools.template import choose_branches, http_routes, resources, transformed, without_no_value
 
 
 def statements(role: dict[str, Any]) -> list[dict[str, Any]]:

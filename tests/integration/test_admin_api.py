@@ -12,12 +12,12 @@ import pytest
 import requests
 
 from devstack.stack import LocalSystem
-from devstack.template import http_routes, transformed
 from tests.factories import PERSONAL_VALUES, registration, staff_member
 from tests.integration.test_intake import post, registration_item
 from tests.integration.test_local_auth import claims_of, mint, tokens_for
 from vhcore.dal.services import aws_services
 from vhcore.logic import cases
+from vhtools.template import http_routes, transformed
 
 ALL = {"triage", "procesregie", "beheer"}
 REFERENCE_ROUTE = "/api/admin/registrations/{reference}"

@@ -53,13 +53,13 @@ from botocore.exceptions import ReadTimeoutError
 from botocore.retries.quota import RetryQuota
 
 from devstack.stack import LocalSystem
-from devstack.template import REPO
 from tests.conftest import SuiteLog
 from tests.factories import PERSONAL_VALUES, registration
 from tests.integration.test_intake import post
 from tests.integration.test_workflow import execution
 from vhcore.errors import StorageUnavailable
 from vhcore.http import UNAVAILABLE
+from vhtools.template import REPO
 
 ADMIN_UNAVAILABLE = "De gegevens zijn nu niet bereikbaar. Probeer het later opnieuw."
 PRODUCT = str(REPO / "functions" / "vhcore")

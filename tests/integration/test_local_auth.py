@@ -20,9 +20,9 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from devstack.auth import SESSION_COOKIE
+from devstack.edge import SESSION_COOKIE
 from devstack.stack import LocalSystem
-from devstack.template import REGION, resources, transformed
+from vhtools.template import REGION, resources, transformed
 
 ADMIN_ROUTE = "/api/admin/me"
 CALLBACK = "/api/admin/auth/callback"

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from devstack.template import REPO, resources, transformed
+from vhtools.template import REPO, resources, transformed
 
 IMPORTED = (
     "import json, sys\n"

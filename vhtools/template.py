@@ -280,7 +280,7 @@ def http_authorizers(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def main() -> None:
-    """`python -m devstack.template`: the transformed template as JSON (for checkov)."""
+    """`python -m vhtools.template`: the transformed template as JSON (for checkov)."""
     import json
     import sys
 
