@@ -16,12 +16,21 @@ from pydantic_core import PydanticCustomError
 from vhcore import clock
 from vhcore.dal.services import aws_services
 from vhcore.house import current_house
-from vhcore.http import Problem, media_type, unreadable_body
+from vhcore.http import (
+    OTHER_SITE,
+    Problem,
+    cross_site,
+    media_type,
+    problem,
+    request_id,
+    unreadable_body,
+)
 from vhcore.log import logger
 from vhcore.logic import staff as use_cases
 from vhcore.ports import Services
 from vhcore.registration import IsoDate
 from vhcore.resolver import documented, install_error_handlers
+from vhcore.settings import settings
 from vhcore.staff import (
     ALL_STAFF,
     RIGHTS,
@@ -274,6 +283,11 @@ def figures(
     correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
 )
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if cross_site(event, settings().site):
+        # Every route changes a case, decrypts one or shows personal data: none may be
+        # triggered by another site's page through the session cookie.
+        logger.warning("cross-site request refused")
+        return problem(403, Problem(message=OTHER_SITE, correlation_id=request_id(event)))
     if event.get("body") and media_type(event) != JSON:
         # Staff actions take JSON only (Powertools would also parse form and multipart bodies).
         return {

@@ -133,6 +133,27 @@ def problem(status: int, problem: Problem) -> dict[str, Any]:
     return answer(status, problem.model_dump_json(exclude_none=True))
 
 
+OTHER_SITE = (
+    "Dit verzoek komt niet van de beheerpagina. Open de beheerpagina en probeer het opnieuw."
+)
+# What a browser says of a request that a page of this site sent itself ("none": the user
+# typed the address or used a bookmark; no page of another site was involved).
+SAME_SITE_FETCHES = frozenset({"same-origin", "none"})
+
+
+def cross_site(event: dict[str, Any], site: str) -> bool:
+    """A browser request sent by a page of another site (cross-site request forgery): its
+    ``Sec-Fetch-Site`` is not same-origin, or its ``Origin`` is not ``site``. Requests
+    without these headers do not come from a browser's page and carry no cookie of ours
+    unless the caller holds the token itself."""
+    headers = {k.lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    fetch_site = headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site.lower() not in SAME_SITE_FETCHES:
+        return True
+    origin = headers.get("origin")
+    return origin is not None and origin.rstrip("/") != site.rstrip("/")
+
+
 def unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:
     """422 for a body that is not UTF-8 text, as JSON must be (Powertools would fail on it);
     None when the body can be read."""

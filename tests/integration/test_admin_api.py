@@ -299,3 +299,28 @@ def test_an_outcome_this_house_does_not_have_is_refused_on_the_field(
             "message": "Kies een uitkomst van dit Veiligheidshuis.",
         }
     ]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://aanvaller.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "https://sub.veiligheidshuis.example"},
+    ],
+    ids=["other origin", "cross-site fetch", "same-site but other origin"],
+)
+def test_a_request_from_another_sites_page_is_refused_and_reads_nothing(
+    local_system: LocalSystem, tokens: dict[str, str], headers: dict[str, str]
+) -> None:
+    reference = new_case(local_system)
+    url = f"{local_system.url}{REFERENCE_ROUTE.format(reference=reference)}/read"
+    auth = {"Authorization": f"Bearer {tokens['triage']}"}
+    refused = requests.post(url, headers=auth | headers, json=READ, timeout=30)
+    assert refused.status_code == 403
+    assert refused.json()["message"].startswith("Dit verzoek komt niet van de beheerpagina.")
+    assert [r["action"] for r in audit_trail(local_system, tokens["beheer"], reference)] == [
+        "audit-inzien"
+    ]
+    same_site = {"Origin": local_system.url, "Sec-Fetch-Site": "same-origin"}
+    assert requests.post(url, headers=auth | same_site, json=READ, timeout=30).status_code == 200
