@@ -34,6 +34,7 @@ from vhcore.settings import settings
 from vhcore.staff import (
     ALL_STAFF,
     RIGHTS,
+    EraseCategory,
     Forbidden,
     Group,
     PurposeCategory,
@@ -70,7 +71,7 @@ def _problem(status: int, message: str) -> Response[str]:
 def services() -> Services:
     """The ports this function's use cases run on (built per request: nothing is created
     that a request does not use; the clients are shared by the process)."""
-    return aws_services("audit_table", "data_key_arn", "notify_queue_url")
+    return aws_services("audit_table", "data_key_arn", "notify_queue_url", "workflow_arn")
 
 
 def staff(allowed: frozenset[Group] = ALL_STAFF) -> Staff:
@@ -265,6 +266,27 @@ def close(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.Q
 def audit_trail(reference: str) -> Response[list[use_cases.AuditRecord]]:
     caller = staff(RIGHTS["audit"])
     return _json(use_cases.audit_trail(services(), reference, caller))
+
+
+class EraseBody(BaseModel):
+    model_config = {"extra": "forbid"}
+    category: EraseCategory
+
+
+class Erased(BaseModel):
+    reference: Reference
+    erased: bool
+
+
+@app.post(
+    "/api/admin/registrations/<reference>/erase",
+    summary="Erase a case before its retention ends (beheer only; the audit log keeps why)",
+    responses=ACTION,
+)
+def erase(reference: str, body: Annotated[EraseBody, Body()]) -> Response[Erased]:
+    caller = staff(RIGHTS["erase"])
+    use_cases.erase(services(), reference, caller, body.category)
+    return _json(Erased(reference=reference, erased=True))
 
 
 @app.get(

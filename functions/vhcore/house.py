@@ -179,15 +179,28 @@ class Outcome(_Strict):
 
 
 class Retention(_Strict):
-    """How long data is kept, in months, counted from the closing date of the case."""
+    """How long data is kept, in months: from receipt while undecided, from the decision
+    (and again from closing) once decided; the audit log from each record."""
 
     not_taken_on_months: int = Field(ge=1, le=120)
     taken_on_months: int = Field(ge=1, le=240)
+    undecided_months: int | None = Field(
+        default=None,
+        ge=1,
+        le=240,
+        description="A case without a decision, from receipt; default: the longer period.",
+    )
     audit_log_months: int = Field(ge=12, le=240)
+
+    @property
+    def undecided(self) -> int:
+        return self.undecided_months or max(self.not_taken_on_months, self.taken_on_months)
 
     @model_validator(mode="after")
     def _audit_outlives_data(self) -> Self:
-        if self.audit_log_months < max(self.not_taken_on_months, self.taken_on_months):
+        if self.audit_log_months < max(
+            self.not_taken_on_months, self.taken_on_months, self.undecided
+        ):
             raise ValueError("audit_log_months must be at least as long as the data it audits")
         return self
 

@@ -119,6 +119,7 @@ class AgendaRecord(_Record):
     registration_ids: tuple[str, ...]
     fixed_at: AwareDatetime
     notified_at: AwareDatetime | None = None
+    expires_at: int = Field(description="Epoch seconds: it holds ids, so it expires too")
 
 
 class AuditEntry(_Record):

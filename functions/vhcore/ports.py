@@ -50,6 +50,9 @@ class Store(Protocol):
     def release_reference(self, reference: str) -> None:
         """Free a reference whose registration is gone."""
 
+    def erase(self, registration: Registration) -> None:
+        """Delete the registration and its reference claim, and its id from every agenda."""
+
     def transition(
         self, registration_id: str, *, expected: Status, changes: Changes, event: HistoryEvent
     ) -> Registration:
@@ -106,6 +109,9 @@ class Workflow(Protocol):
 
     def resume(self, token: str, output: Resumption) -> bool:
         """Resume a parked step; False when the token is no longer valid."""
+
+    def stop(self, registration_id: str) -> None:
+        """End a registration's follow-up, if it still runs (an erased case)."""
 
 
 class Once(Protocol):

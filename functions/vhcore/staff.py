@@ -16,8 +16,10 @@ __all__ = [
     "ALL_STAFF",
     "CASE_ACTIONS",
     "DUTCH",
+    "ERASE_REASONS",
     "PURPOSES",
     "RIGHTS",
+    "EraseCategory",
     "Forbidden",
     "Group",
     "PurposeCategory",
@@ -52,6 +54,22 @@ RIGHTS: Mapping[str, frozenset[Group]] = {
     "close": frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION}),
     "audit": frozenset({Group.ADMINISTRATION}),
     "figures": frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION}),
+    "erase": frozenset({Group.ADMINISTRATION}),
+}
+
+
+class EraseCategory(StrEnum):
+    """Why a case is erased before its retention ends; kept in the audit log."""
+
+    SPAM = "spam"
+    WRONG = "onjuist"
+    REQUEST = "verzoek"
+
+
+ERASE_REASONS: Mapping[EraseCategory, str] = {
+    EraseCategory.SPAM: "Spam of misbruik van het formulier",
+    EraseCategory.WRONG: "Onjuiste of kwaadwillige aanmelding",
+    EraseCategory.REQUEST: "Verzoek van een betrokkene om de gegevens te wissen",
 }
 
 

@@ -5,6 +5,7 @@ audited first."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from typing import Any
 
@@ -35,6 +36,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", f"{REFERENCE_ROUTE}/decision"): {"triage", "procesregie"},
     ("POST", f"{REFERENCE_ROUTE}/close"): {"procesregie", "beheer"},
     ("GET", f"{REFERENCE_ROUTE}/audit"): {"beheer"},
+    ("POST", f"{REFERENCE_ROUTE}/erase"): {"beheer"},
     ("GET", "/api/admin/figures"): {"procesregie", "beheer"},
 }
 
@@ -51,6 +53,7 @@ BODIES: dict[str, dict[str, Any]] = {
         "process_director": "P. Regisseur",
     },
     "close": {"reason": "Afgerond na het overleg"},
+    "erase": {"category": "spam"},
 }
 
 
@@ -324,3 +327,51 @@ def test_a_request_from_another_sites_page_is_refused_and_reads_nothing(
     ]
     same_site = {"Origin": local_system.url, "Sec-Fetch-Site": "same-origin"}
     assert requests.post(url, headers=auth | same_site, json=READ, timeout=30).status_code == 200
+
+
+def test_erasing_a_case_leaves_nothing_of_it_but_the_audit_record_of_why(
+    local_system: LocalSystem, tokens: dict[str, str]
+) -> None:
+    import datetime as dt
+
+    import boto3
+
+    from tests.integration.test_intake import table_items
+    from tests.integration.test_workflow import execution
+    from vhcore.model import AgendaRecord
+
+    reference = new_case(local_system)
+    registration_id = registration_item(local_system, reference)["pk"]["S"].removeprefix("REG#")
+    # An agenda fixed with this case on it (as the weekly cut-off would).
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    aws_services().store.fix_agenda(
+        AgendaRecord(
+            triage_date=dt.date(2031, 1, 7),
+            count=2,
+            registration_ids=("another-case", registration_id),
+            fixed_at=now,
+            expires_at=int(now.timestamp()) + 86_400,
+        )
+    )
+
+    erase = call(local_system, "POST", f"{REFERENCE_ROUTE}/erase", tokens["beheer"], reference)
+    assert erase.status_code == 200
+    assert erase.json() == {"reference": reference, "erased": True}
+    local_system.pump.drain(timeout=20)
+
+    everything = json.dumps(table_items(local_system))
+    assert registration_id not in everything and reference not in everything
+    assert "another-case" in everything  # the agenda stays, without the erased case
+    assert execution(local_system, registration_id)["status"] == "ABORTED"
+    dynamodb = boto3.client("dynamodb", endpoint_url=local_system.endpoint)
+    records = dynamodb.query(
+        TableName=local_system.stack.physical["AuditTable"].ref,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"REG#{registration_id}"}},
+    )["Items"]
+    erased = [r for r in records if r["action"]["S"] == "verwijderen"]
+    assert len(erased) == 1
+    assert erased[0]["purpose_category"]["S"] == "spam"
+    assert "purpose" not in erased[0]
+    again = call(local_system, "POST", f"{REFERENCE_ROUTE}/read", tokens["beheer"], reference)
+    assert again.status_code == 404

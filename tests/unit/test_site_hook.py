@@ -97,7 +97,9 @@ def test_the_staff_page_shows_and_enforces_what_vhcore_says() -> None:
         for tag in re.findall(r'<form class="vh-form vh-action" ([^>]*)>', page)
         for attributes in [dict(re.findall(r'([a-z-]+)="([^"]*)"', tag))]
     }
-    assert set(forms) == set(staff.CASE_ACTIONS)
+    assert set(forms) == {*staff.CASE_ACTIONS, "erase"}
+    assert set(forms["erase"]["data-groups"].split()) == {g.value for g in staff.RIGHTS["erase"]}
+    assert forms["erase"]["data-from"].split() == [s.value for s in status.Status]
     for action, target in staff.CASE_ACTIONS.items():
         form = forms[action]
         assert form["data-to"] == (target.value if target else ""), action

@@ -8,8 +8,10 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from vhcore import clock
 from vhcore.dal.aws import calling, client
 from vhcore.dal.items import (
+    AGENDA_SK,
     ANSWER_ATTRIBUTES,
     LISTED_ATTRIBUTES,
     QUEUE_INDEX,
@@ -24,6 +26,7 @@ from vhcore.dal.items import (
     agenda_key,
     audit_partition,
     changed_attributes,
+    expired,
     plain,
     queue_partition,
     reference_key,
@@ -163,7 +166,9 @@ class DynamoStore:
 
     def get(self, registration_id: str) -> Registration | None:
         item = self._read(registration_id)
-        return RegistrationItem.model_validate(item).registration() if item else None
+        if item is None or expired(item.get("expires_at"), clock.now()):
+            return None
+        return RegistrationItem.model_validate(item).registration()
 
     def answer(self, registration_id: str) -> StoredAnswer | None:
         item = self._read(registration_id, ANSWER_ATTRIBUTES)
@@ -180,6 +185,59 @@ class DynamoStore:
     def release_reference(self, reference: str) -> None:
         with calling("deleting a reference"):
             self._db().delete_item(TableName=self.table, Key=_typed(reference_key(reference)))
+
+    def erase(self, registration: Registration) -> None:
+        with calling("erasing the registration"):
+            self._db().transact_write_items(
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self.table,
+                            "Key": _typed(registration_key(registration.id)),
+                        }
+                    },
+                    {
+                        "Delete": {
+                            "TableName": self.table,
+                            "Key": _typed(reference_key(registration.reference)),
+                        }
+                    },
+                ]
+            )
+        for agenda in self._agendas_holding(registration.id):
+            ids = [i for i in agenda.registration_ids if i != registration.id]
+            with calling("erasing from an agenda", expected={CONDITION_FAILED}):
+                self._db().update_item(
+                    TableName=self.table,
+                    Key=_typed(agenda_key(agenda.triage_date)),
+                    UpdateExpression="SET registration_ids = :ids",
+                    ConditionExpression="registration_ids = :old",
+                    ExpressionAttributeValues={
+                        ":ids": _serializer.serialize(ids),
+                        ":old": _serializer.serialize(list(agenda.registration_ids)),
+                    },
+                )
+
+    def _agendas_holding(self, registration_id: str) -> list[AgendaRecord]:
+        """The agendas that list the registration (a scan: erasing is rare, agendas few)."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "FilterExpression": "sk = :sk AND contains(registration_ids, :id)",
+            "ExpressionAttributeValues": {
+                ":sk": {"S": AGENDA_SK},
+                ":id": {"S": registration_id},
+            },
+        }
+        found: list[AgendaRecord] = []
+        with calling("reading the agendas"):
+            while True:
+                response = self._db().scan(**request)
+                found += [
+                    AgendaItem.model_validate(_untyped(i)).agenda() for i in response["Items"]
+                ]
+                if "LastEvaluatedKey" not in response:
+                    return found
+                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def _update(
         self,
@@ -262,7 +320,12 @@ class DynamoStore:
         with calling(action):
             while len(found) < limit:
                 response = getattr(self._db(), operation)(**request)
-                found += [self._registration(i) for i in response.get("Items", [])]
+                now = clock.now()
+                found += [
+                    self._registration(i)
+                    for i in response.get("Items", [])
+                    if not expired(plain(_deserializer.deserialize(i["expires_at"])), now)
+                ]
                 if "LastEvaluatedKey" not in response:
                     break
                 request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
@@ -299,7 +362,10 @@ class DynamoStore:
                 TableName=self.table, Key=_typed(agenda_key(triage_date)), ConsistentRead=True
             )
         item = response.get("Item")
-        return AgendaItem.model_validate(_untyped(item)).agenda() if item else None
+        if item is None:
+            return None
+        agenda = AgendaItem.model_validate(_untyped(item)).agenda()
+        return None if expired(agenda.expires_at, clock.now()) else agenda
 
     def fix_agenda(self, agenda: AgendaRecord) -> bool:
         with calling("fixing the agenda", expected={CONDITION_FAILED}) as call:

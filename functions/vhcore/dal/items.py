@@ -88,6 +88,12 @@ def registration_id_of(pk: str) -> str:
     return pk.removeprefix(REGISTRATION_PREFIX)
 
 
+def expired(expires_at: int | None, now: dt.datetime) -> bool:
+    """Past its TTL: DynamoDB deletes such an item within days, not at once; until then a
+    read treats it as gone."""
+    return expires_at is not None and expires_at <= int(now.timestamp())
+
+
 def plain(value: Any) -> Any:
     """DynamoDB's numbers (``Decimal``) as ``int`` or ``float``, recursively."""
     if isinstance(value, Decimal):
@@ -241,6 +247,7 @@ class AgendaItem(_Item):
     registration_ids: list[str]
     fixed_at: Timestamp
     notified_at: Timestamp | None = None
+    expires_at: int
 
     @classmethod
     def of(cls, agenda: AgendaRecord) -> Self:

@@ -10,6 +10,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from vhcore import clock
+from vhcore.dal.items import expired
 from vhcore.errors import (
     AlreadyStored,
     ConcurrentChange,
@@ -61,7 +63,8 @@ class MemoryStore:
 
     def get(self, registration_id: str) -> Registration | None:
         self._check()
-        return self.registrations.get(registration_id)
+        found = self.registrations.get(registration_id)
+        return None if found is None or expired(found.expires_at, clock.now()) else found
 
     def answer(self, registration_id: str) -> StoredAnswer | None:
         found = self.get(registration_id)
@@ -76,6 +79,15 @@ class MemoryStore:
     def release_reference(self, reference: str) -> None:
         self._check()
         self.references.pop(reference, None)
+
+    def erase(self, registration: Registration) -> None:
+        self._check()
+        self.registrations.pop(registration.id, None)
+        self.references.pop(registration.reference, None)
+        for day, agenda in self.agendas.items():
+            if registration.id in agenda.registration_ids:
+                kept = tuple(i for i in agenda.registration_ids if i != registration.id)
+                self.agendas[day] = agenda.model_copy(update={"registration_ids": kept})
 
     def _existing(self, registration_id: str) -> Registration:
         found = self.get(registration_id)
@@ -111,7 +123,12 @@ class MemoryStore:
 
     def queue(self, queued_for: str, limit: int = 500) -> list[Registration]:
         self._check()
-        found = [r for r in self.registrations.values() if r.queued_for == queued_for]
+        now = clock.now()
+        found = [
+            r
+            for r in self.registrations.values()
+            if r.queued_for == queued_for and not expired(r.expires_at, now)
+        ]
         found.sort(key=lambda r: (r.received_at, r.id))
         return [r.model_copy(update=_WITHOUT_CIPHERTEXTS) for r in found[:limit]]
 
@@ -121,11 +138,13 @@ class MemoryStore:
             r.model_copy(update=_WITHOUT_CIPHERTEXTS | {"history": ()})
             for r in self.registrations.values()
             if since <= r.received_at.astimezone(dt.UTC).date() < until
+            and not expired(r.expires_at, clock.now())
         ]
 
     def agenda(self, triage_date: dt.date) -> AgendaRecord | None:
         self._check()
-        return self.agendas.get(triage_date)
+        found = self.agendas.get(triage_date)
+        return None if found is None or expired(found.expires_at, clock.now()) else found
 
     def fix_agenda(self, agenda: AgendaRecord) -> bool:
         self._check()
@@ -185,6 +204,7 @@ class MemoryWorkflow:
     started: dict[str, WorkflowInput] = field(default_factory=dict)
     waiting: set[str] = field(default_factory=set)  # tokens a test parked
     resumed: list[tuple[str, Resumption]] = field(default_factory=list)
+    stopped: list[str] = field(default_factory=list)
 
     def start(self, registration_id: str, given: WorkflowInput) -> bool:
         if registration_id in self.started:
@@ -198,6 +218,9 @@ class MemoryWorkflow:
         self.waiting.discard(token)
         self.resumed.append((token, output))
         return True
+
+    def stop(self, registration_id: str) -> None:
+        self.stopped.append(registration_id)
 
 
 @dataclass

@@ -30,6 +30,16 @@ class StepFunctionsWorkflow:
             )
         return call.refused is None
 
+    def stop(self, registration_id: str) -> None:
+        """Stop the registration's execution; nothing to do when it ended or never ran."""
+        if not self.arn:
+            raise ConfigurationError("this function starts no workflow")
+        execution = self.arn.replace(":stateMachine:", ":execution:") + f":{registration_id}"
+        with calling("stopping the workflow", expected={"ExecutionDoesNotExist"}):
+            client("stepfunctions").stop_execution(
+                executionArn=execution, cause="Aanmelding verwijderd"
+            )
+
     def resume(self, token: str, output: Resumption) -> bool:
         with calling("resuming the workflow", expected=GONE) as call:
             client("stepfunctions").send_task_success(

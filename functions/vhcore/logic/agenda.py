@@ -8,6 +8,7 @@ import datetime as dt
 from vhcore import calendar, clock
 from vhcore.house import House, current_house
 from vhcore.log import logger
+from vhcore.logic.retention import add_months
 from vhcore.messages_queue import NotifyMessage
 from vhcore.model import AgendaRecord
 from vhcore.ports import Services
@@ -31,7 +32,8 @@ def fix_agenda(services: Services, now: dt.datetime | None = None) -> AgendaReco
     """Fix the agenda once (a repeated schedule changes nothing) and notify staff. The
     agenda as fixed, or None when there was nothing (more) to do."""
     moment = (now or clock.now()).replace(microsecond=0)
-    triage_date = closing_triage(moment, current_house())
+    house = current_house()
+    triage_date = closing_triage(moment, house)
     if triage_date is None:
         logger.info("house has no weekly triage; no agenda to fix")
         return None
@@ -41,6 +43,8 @@ def fix_agenda(services: Services, now: dt.datetime | None = None) -> AgendaReco
         count=len(queued),
         registration_ids=tuple(r.id for r in queued),
         fixed_at=moment,
+        # It lists ids: kept no longer than an undecided case itself.
+        expires_at=int(add_months(moment, house.retention.undecided).timestamp()),
     )
     if not services.store.fix_agenda(agenda):
         fixed = services.store.agenda(triage_date)

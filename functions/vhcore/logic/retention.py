@@ -31,11 +31,11 @@ def add_months(moment: dt.datetime, months: int) -> dt.datetime:
 
 
 def expires_at(house: House, since: dt.datetime, *, taken_on: bool | None) -> int:
-    """Epoch seconds for DynamoDB TTL. ``taken_on`` None (no decision yet) uses the longer of
-    the two periods, so an open case is never deleted before it could be decided."""
+    """Epoch seconds for DynamoDB TTL. ``taken_on`` None (no decision yet): the house's period
+    for undecided cases (by default the longer of the two)."""
     retention = house.retention
     if taken_on is None:
-        months = max(retention.not_taken_on_months, retention.taken_on_months)
+        months = retention.undecided
     else:
         months = retention.taken_on_months if taken_on else retention.not_taken_on_months
     return int(add_months(since, months).timestamp())

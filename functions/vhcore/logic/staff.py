@@ -21,7 +21,7 @@ from vhcore.model import TO_BE_PLANNED, AuditEntry, Registration
 from vhcore.ports import Services
 from vhcore.reference import is_reference
 from vhcore.registration import Day, Timestamp
-from vhcore.staff import PurposeCategory, Staff
+from vhcore.staff import EraseCategory, PurposeCategory, Staff
 
 Sort = Literal["received", "urgency"]
 
@@ -258,6 +258,20 @@ def act(
         case _:
             raise ValueError(f"unknown action {action!r}")
     return _entry(changed)
+
+
+def erase(services: Services, reference: str, staff: Staff, category: EraseCategory) -> None:
+    """Erase a case before its retention ends: the registration, its reference, its place on
+    the queue and on agendas, and its follow-up. The audit log keeps that it happened, by whom
+    and why (a category): nothing of the case itself."""
+    registration_id = _registration_id(services, reference)
+    registration = services.store.get(registration_id)
+    if registration is None:
+        raise NotFound(reference)
+    _audit(services, registration_id, staff, "verwijderen", category=category.value)
+    services.workflow.stop(registration_id)
+    services.store.erase(registration)
+    logger.info("case erased", extra={"registration_id": registration_id, "why": category.value})
 
 
 def audit_trail(services: Services, reference: str, staff: Staff) -> list[AuditRecord]:

@@ -638,7 +638,8 @@
     "information-received": "De ontvangen informatie is vastgelegd.",
     "schedule": "De aanmelding is geagendeerd.",
     "decision": "Het besluit is vastgelegd. De aanmelder krijgt een e-mail met de uitkomst.",
-    "close": "De aanmelding is afgesloten."
+    "close": "De aanmelding is afgesloten.",
+    "erase": "De aanmelding is verwijderd. In het auditlog staat dat u dit deed en waarom."
   };
 
   all(root, "form.vh-action").forEach(function (form) {
@@ -650,6 +651,7 @@
       var body = {};
       all(form, "input, textarea, select").forEach(function (field) {
         if ((field.type === "radio" || field.type === "checkbox") && !field.checked) return;
+        if (field.type === "checkbox") return;  /* a confirmation for the page, not the API */
         body[field.name] = field.value.trim();
       });
       var action = form.getAttribute("data-action");
@@ -657,10 +659,17 @@
       api("POST", "/registrations/" + encodeURIComponent(state.reference) + "/" + action, body)
         .then(function () {
           form.reset();
+          if (action === "erase") {
+            /* Nothing of the case is left to show: back to the overview, which reloads. */
+            window.history.pushState(null, "", window.location.pathname);
+            showOverview(true);
+            announce(DONE[action]);
+            return loadOverview().then(function () { return "erased"; });
+          }
           announce(DONE[action]);
           return openCase(state.reference, state.purpose);
         })
-        .then(function () { byId("vh-case-title").focus(); },
+        .then(function (result) { if (result !== "erased") byId("vh-case-title").focus(); },
           function (problem) {
             if (problem.status !== 401) showErrors(form, apiProblems(form, problem));
           })
