@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
 
@@ -19,6 +20,8 @@ from vhcore.dal.memory import (
 )
 from vhcore.house import House, current_house
 from vhcore.ports import Services
+
+T = TypeVar("T")
 
 
 class FrozenClock:
@@ -61,31 +64,31 @@ def services() -> Services:
     return memory_services()
 
 
+def _memory(port: object, kind: type[T]) -> T:
+    assert isinstance(port, kind), f"{port!r} is not a {kind.__name__}"
+    return port
+
+
 @pytest.fixture
 def store(services: Services) -> MemoryStore:
-    assert isinstance(services.store, MemoryStore)
-    return services.store
+    return _memory(services.store, MemoryStore)
 
 
 @pytest.fixture
 def outbox(services: Services) -> MemoryOutbox:
-    assert isinstance(services.outbox, MemoryOutbox)
-    return services.outbox
+    return _memory(services.outbox, MemoryOutbox)
 
 
 @pytest.fixture
 def mailer(services: Services) -> MemoryMailer:
-    assert isinstance(services.mailer, MemoryMailer)
-    return services.mailer
+    return _memory(services.mailer, MemoryMailer)
 
 
 @pytest.fixture
 def workflow(services: Services) -> MemoryWorkflow:
-    assert isinstance(services.workflow, MemoryWorkflow)
-    return services.workflow
+    return _memory(services.workflow, MemoryWorkflow)
 
 
 @pytest.fixture
 def once(services: Services) -> MemoryOnce:
-    assert isinstance(services.once, MemoryOnce)
-    return services.once
+    return _memory(services.once, MemoryOnce)

@@ -11,10 +11,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests import factories
-from vhcore.dal.memory import MemoryCipher, MemoryStore
+from vhcore.dal.memory import MemoryCipher, MemoryStore, MemoryWorkflow
 from vhcore.errors import StorageUnavailable
-from vhcore.logic import cases, intake
-from vhcore.model import AuditEntry, Changes, HistoryEvent, Registration
+from vhcore.logic import cases, intake, triage
+from vhcore.model import AuditEntry, Changes, HistoryEvent, Registration, WaitsFor
 from vhcore.ports import Cipher, KeyUse, Once, Outbox, Services, Store
 from vhcore.registration import RegistrationRequest
 from vhcore.staff import Group, Staff
@@ -133,3 +133,27 @@ class RecordingCipher(MemoryCipher):
     def decrypt(self, ciphertext: str, registration_id: str, use: KeyUse) -> str:
         self.decrypted.append((registration_id, use))
         return super().decrypt(ciphertext, registration_id, use)
+
+
+def parked(
+    services: Services, workflow: MemoryWorkflow, registration: Registration, waits_for: WaitsFor
+) -> str:
+    """The follow-up waits for staff: its task token is parked (``vhcore.logic.triage``) and
+    valid until it is used."""
+    token = f"token-{waits_for}-{registration.id}"
+    workflow.waiting.add(token)
+    park = triage.park_decision_token if waits_for == "decision" else triage.park_close_token
+    park(services, registration.id, token)
+    return token
+
+
+def while_unreachable(
+    workflow: MemoryWorkflow, token: str, act: Callable[[], Registration]
+) -> Registration:
+    """``act`` while resuming the workflow fails (as when Step Functions cannot be reached);
+    the token is valid again afterwards."""
+    workflow.waiting.discard(token)
+    try:
+        return act()
+    finally:
+        workflow.waiting.add(token)
