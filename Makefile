@@ -77,7 +77,7 @@ infra-lint: $(TOOLS)/bin/cfn-lint $(TOOLS)/bin/sam $(TOOLS)/bin/checkov install 
 		$(TOOLS)/bin/sam validate --lint --template infra/template.yaml
 	$(CHECKOV) -f infra/template.yaml
 	@mkdir -p $(TOOLS)/checkov
-	$(PY) -m devstack.template > $(TOOLS)/checkov/transformed-template.json
+	$(PY) -m vhtools.template > $(TOOLS)/checkov/transformed-template.json
 	$(CHECKOV) -f $(TOOLS)/checkov/transformed-template.json
 
 site-check: install ## mkdocs build --strict for every house

@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from devstack.template import REPO
 from vhcore.house import HouseConfigError, bundle_house
+from vhtools.template import REPO
 
 SOURCE = REPO / "houses"
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from deploy.aws import StackState, client, stack_state
 from deploy.stack import Target, _region, deploy_config
-from devstack.edge import inline_script_hashes
+from vhtools.csp import inline_script_hashes
 
 _CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",

@@ -28,9 +28,9 @@ from typing import Any
 
 import yaml
 
-from devstack.cron import weekly_cutoff
-from devstack.edge import inline_script_hashes
-from devstack.template import REPO
+from vhtools.csp import inline_script_hashes
+from vhtools.schedule import weekly_cutoff
+from vhtools.template import REPO
 
 SAMCONFIG = REPO / "samconfig.toml"
 DEFAULT_REGION = "eu-central-1"

@@ -10,7 +10,7 @@ import threading
 from devstack.outbox import print_to_console
 from devstack.seed import seed_examples
 from devstack.stack import LocalSystem, build_site
-from devstack.template import REPO
+from vhtools.template import REPO
 
 # The dev users' passwords: generated on the first run, then kept (git-ignored, mode 0600).
 STAFF_PASSWORDS = REPO / ".cache" / "devstack" / "staff-passwords.json"

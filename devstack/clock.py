@@ -23,8 +23,8 @@ import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from devstack.template import ACCOUNT, REGION
 from vhcore import clock as domain_clock
+from vhtools.template import ACCOUNT, REGION
 
 
 def _offset_seconds() -> float:

@@ -3,97 +3,73 @@
 Supported: ``cron(minutes hours day-of-month month day-of-week year)``, ``rate(N unit)`` and
 ``at(yyyy-mm-ddThh:mm:ss)``, each in the schedule's ``ScheduleExpressionTimezone``.
 
-Cron fields take ``*``, ``?``, single values, lists (``1,15``), ranges (``MON-FRI``), steps
-(``0/15``, ``*/5``) and names (``JAN``-``DEC``, ``SUN``-``SAT``); day-of-week counts 1 = SUN
-to 7 = SAT. One of day-of-month and day-of-week must be ``?``. ``L``, ``W`` and ``#`` are not
-supported (a ``ValueError`` says so) because no template uses them.
+Cron fields are matched by croniter (a well-kept library; AWS's six fields become croniter's
+seven with a zero seconds field in front): ``*``, ``?``, values, lists, ranges, steps, names,
+``L`` and ``nW`` in day-of-month, ``n#k`` and ``nL`` in day-of-week. What AWS has and
+croniter does not is translated or refused here: day-of-week counts 1 = SUN to 7 = SAT in AWS
+(0 = SUN in croniter); exactly one of day-of-month and day-of-week must be ``?``; ``LW`` and
+years after 2099 are refused (a ``ValueError``).
 
 Daylight-saving time, as AWS documents for Scheduler: a wall time that does not exist (the
 spring gap) is skipped; a wall time that occurs twice (the autumn repeat) fires once, at the
-first occurrence.
+first occurrence. croniter walks the wall clock without a time zone; those two rules are
+applied here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-if TYPE_CHECKING:
-    from vhcore.house import TriageRhythm
+from croniter import CroniterBadDateError, croniter
 
-_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
-_DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
-# How far ahead to look for the next match before giving up (e.g. ``cron(0 0 30 2 ? *)``).
-_HORIZON_DAYS = 366 * 5
-
-
-def _field(text: str, low: int, high: int, names: tuple[str, ...] = ()) -> frozenset[int]:
-    def value(token: str) -> int:
-        upper = token.upper()
-        if upper in names:
-            return names.index(upper) + low
-        if not token.isdigit():
-            raise ValueError(f"unsupported cron value {token!r} (L, W and # are not supported)")
-        number = int(token)
-        if not low <= number <= high:
-            raise ValueError(f"cron value {number} outside {low}-{high}")
-        return number
-
-    allowed: set[int] = set()
-    for part in text.split(","):
-        base, _, step_text = part.partition("/")
-        step = int(step_text) if step_text else 1
-        if step < 1:
-            raise ValueError(f"cron step {step_text!r} must be positive")
-        if base in ("*", "?"):
-            start, end = low, high
-        elif "-" in base:
-            first, last = base.split("-", 1)
-            start, end = value(first), value(last)
-        else:
-            start = value(base)
-            end = high if step_text else start
-        allowed.update(range(start, end + 1, step))
-    return frozenset(allowed)
+# How many years ahead to look for the next match before giving up (``cron(0 0 30 2 ? *)``).
+_HORIZON_YEARS = 5
+# Candidates skipped at most for the spring gap or an earlier moment (one a minute for an hour).
+_MAX_SKIPPED = 120
+_NUMBER = re.compile(r"\d+")
 
 
-@dataclass(frozen=True)
-class Cron:
-    minutes: frozenset[int]
-    hours: frozenset[int]
-    days_of_month: frozenset[int] | None  # None: "?"
-    months: frozenset[int]
-    days_of_week: frozenset[int] | None  # 1 = Sunday ... 7 = Saturday; None: "?"
-    years: frozenset[int] | None  # None: every year
+def _weekday(match: re.Match[str]) -> str:
+    number = int(match.group())
+    if not 1 <= number <= 7:
+        raise ValueError(f"cron day-of-week {number} outside 1-7")
+    return str(number - 1)
 
-    @classmethod
-    def parse(cls, fields: str) -> Cron:
-        parts = fields.split()
-        if len(parts) != 6:
-            raise ValueError(f"cron needs 6 fields, got {len(parts)}: {fields!r}")
-        minute, hour, dom, month, dow, year = parts
-        if (dom == "?") == (dow == "?"):
-            raise ValueError("cron: exactly one of day-of-month and day-of-week must be '?'")
-        return cls(
-            minutes=_field(minute, 0, 59),
-            hours=_field(hour, 0, 23),
-            days_of_month=None if dom == "?" else _field(dom, 1, 31),
-            months=_field(month, 1, 12, _MONTHS),
-            days_of_week=None if dow == "?" else _field(dow, 1, 7, _DAYS),
-            years=None if year == "*" else _field(year, 1970, 2199),
-        )
 
-    def matches_day(self, day: dt.date) -> bool:
-        if day.month not in self.months:
-            return False
-        if self.years is not None and day.year not in self.years:
-            return False
-        if self.days_of_month is not None:
-            return day.day in self.days_of_month
-        assert self.days_of_week is not None
-        return (day.isoweekday() % 7) + 1 in self.days_of_week
+def _croniter_day_of_week(field: str) -> str:
+    """AWS's day-of-week field (1 = SUN ... 7 = SAT) in croniter's terms (0 = SUN)."""
+    parts = []
+    for part in field.split(","):
+        if part == "L":  # the last day of the week
+            parts.append("6")
+        elif part.endswith("L"):  # nL: the last such weekday of the month
+            parts.append("L" + _NUMBER.sub(_weekday, part[:-1]))
+        elif "#" in part:  # n#k: the k-th such weekday of the month
+            day, _, nth = part.partition("#")
+            parts.append(_NUMBER.sub(_weekday, day) + "#" + nth)
+        else:  # values, ranges and steps: the step is a count, not a day
+            base, slash, step = part.partition("/")
+            parts.append(_NUMBER.sub(_weekday, base) + slash + step)
+    return ",".join(parts)
+
+
+def croniter_expression(fields: str) -> str:
+    """AWS's six cron fields as croniter's seven (seconds first, 0)."""
+    parts = fields.split()
+    if len(parts) != 6:
+        raise ValueError(f"cron needs 6 fields, got {len(parts)}: {fields!r}")
+    minute, hour, dom, month, dow, year = parts
+    if (dom == "?") == (dow == "?"):
+        raise ValueError("cron: exactly one of day-of-month and day-of-week must be '?'")
+    if dow != "?":
+        dow = _croniter_day_of_week(dow)
+    expression = f"0 {minute} {hour} {dom} {month} {dow} {year}"
+    if not croniter.is_valid(expression, second_at_beginning=True):
+        raise ValueError(f"cron expression not supported locally: {fields!r}")
+    return expression
 
 
 def _exists(local: dt.datetime) -> bool:
@@ -102,32 +78,27 @@ def _exists(local: dt.datetime) -> bool:
     return back.replace(tzinfo=None) == local.replace(tzinfo=None)
 
 
-def _next_cron(cron: Cron, after: dt.datetime, zone: ZoneInfo) -> dt.datetime | None:
-    local_after = after.astimezone(zone)
-    day = local_after.date()
-    for _ in range(_HORIZON_DAYS):
-        if cron.matches_day(day):
-            for hour in sorted(cron.hours):
-                for minute in sorted(cron.minutes):
-                    # fold=0: of an ambiguous autumn time, the first occurrence only.
-                    local = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
-                    if not _exists(local):
-                        continue
-                    moment = local.astimezone(dt.UTC)
-                    if moment > after:
-                        return moment
-        day += dt.timedelta(days=1)
-    return None
-
-
-def weekly_cutoff(rhythm: TriageRhythm) -> str:
-    """The Scheduler expression of a house's weekly cut-off (in the rhythm's time zone, the
-    template's ``AgendaSchedule``); empty for a house without a weekly rhythm."""
-    if rhythm.cutoff is None:
-        return ""
-    day = _DAYS[(rhythm.cutoff.weekday.number + 1) % 7]  # Monday is 0 there, SUN first here
-    time = rhythm.cutoff.time
-    return f"cron({time.minute} {time.hour} ? * {day} *)"
+def _next_cron(fields: str, after: dt.datetime, zone: ZoneInfo) -> dt.datetime | None:
+    wall_times = croniter(
+        croniter_expression(fields),
+        after.astimezone(zone).replace(tzinfo=None),
+        ret_type=dt.datetime,
+        second_at_beginning=True,
+        max_years_between_matches=_HORIZON_YEARS,
+    )
+    try:
+        for _ in range(_MAX_SKIPPED):
+            wall: dt.datetime = wall_times.get_next(dt.datetime)
+            # fold=0: of an ambiguous autumn time, the first occurrence only.
+            local = wall.replace(tzinfo=zone)
+            if not _exists(local):
+                continue
+            moment = local.astimezone(dt.UTC)
+            if moment > after:
+                return moment
+    except CroniterBadDateError:
+        return None
+    raise ValueError(f"cron({fields}): no moment found after {after.isoformat()}")
 
 
 _RATE_UNITS = {
@@ -158,7 +129,7 @@ class ScheduleExpression:
         kind, _, rest = self.expression.strip().partition("(")
         body = rest.rstrip(")").strip()
         if kind == "cron":
-            return _next_cron(Cron.parse(body), after, zone)
+            return _next_cron(body, after, zone)
         if kind == "at":
             local = dt.datetime.fromisoformat(body).replace(tzinfo=zone)
             moment = local.astimezone(dt.UTC)

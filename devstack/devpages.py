@@ -1,23 +1,19 @@
 """``/dev/``: the local stack's own pages (dev mode only, never deployed): the outbox of sent
 e-mails, the simulated time and buttons to move it forward, the dev staff users, and under
-``/dev/oauth2/`` and ``/dev/logout`` the stand-in for Cognito's hosted login
-(``devstack.auth.DevLogin``)."""
+``/dev/oauth2/`` and ``/dev/logout`` the stand-in for Cognito's hosted login (a
+``PageHandler``: ``devstack.loginpage.DevLogin`` in the local stack)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from devstack.clock import SimClock
 from devstack.outbox import Outbox, SentEmail
+from devstack.page import Page, PageHandler, document, escape, html_page
 from vhcore import calendar
-
-if TYPE_CHECKING:
-    from devstack.auth import DevLogin
 
 MAX_DAYS = 400
 
@@ -27,19 +23,8 @@ class DevTools:
     clock: SimClock
     outbox: Outbox
     # The hosted login's stand-in, and group -> (username, password) of the dev users.
-    login: DevLogin | None = None
+    login: PageHandler | None = None
     staff: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Page:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _offset_text(offset: dt.timedelta) -> str:
@@ -61,19 +46,19 @@ def _mail(message: SentEmail, index: int) -> str:
     subject = message.subject or "(geen onderwerp)"
     if message.is_html:
         body = (
-            f'<iframe class="body" sandbox srcdoc="{_e(message.body)}" '
-            f'title="Inhoud van e-mail {index}: {_e(subject)}"></iframe>'
+            f'<iframe class="body" sandbox srcdoc="{escape(message.body)}" '
+            f'title="Inhoud van e-mail {index}: {escape(subject)}"></iframe>'
         )
     else:
-        body = f'<pre class="body">{_e(message.body)}</pre>'
-    cc = f"<dt>Cc</dt><dd>{_e(', '.join(message.cc))}</dd>" if message.cc else ""
+        body = f'<pre class="body">{escape(message.body)}</pre>'
+    cc = f"<dt>Cc</dt><dd>{escape(', '.join(message.cc))}</dd>" if message.cc else ""
     return (
         f'<article aria-labelledby="mail-{index}">'
-        f'<h3 id="mail-{index}">{_e(subject)}</h3>'
+        f'<h3 id="mail-{index}">{escape(subject)}</h3>'
         "<dl>"
-        f"<dt>Aan</dt><dd>{_e(', '.join(message.to) or '(niemand)')}</dd>{cc}"
-        f"<dt>Van</dt><dd>{_e(message.source)}</dd>"
-        f"<dt>Verzonden</dt><dd>{_e(calendar.dutch_datetime(message.sent_at))}</dd>"
+        f"<dt>Aan</dt><dd>{escape(', '.join(message.to) or '(niemand)')}</dd>{cc}"
+        f"<dt>Van</dt><dd>{escape(message.source)}</dd>"
+        f"<dt>Verzonden</dt><dd>{escape(calendar.dutch_datetime(message.sent_at))}</dd>"
         f"<dt>Opmaak</dt><dd>{'HTML' if message.is_html else 'platte tekst'}</dd>"
         f"</dl>{body}</article>"
     )
@@ -102,8 +87,8 @@ def _staff(tools: DevTools) -> str:
     if not tools.staff:
         return ""
     rows = "".join(
-        f"<tr><td>{_e(group)}</td><td><code>{_e(username)}</code></td>"
-        f"<td><code>{_e(password)}</code></td></tr>"
+        f"<tr><td>{escape(group)}</td><td><code>{escape(username)}</code></td>"
+        f"<td><code>{escape(password)}</code></td></tr>"
         for group, (username, password) in tools.staff.items()
     )
     return f"""<section aria-labelledby="medewerkers">
@@ -125,29 +110,17 @@ def render_page(tools: DevTools, notice: str = "") -> str:
     now = tools.clock.now()
     messages = tools.outbox.messages()
     mails = "".join(_mail(m, len(messages) - i) for i, m in enumerate(messages))
-    notice_html = f'<p class="note" role="status">{_e(notice)}</p>' if notice else ""
-    return f"""<!doctype html>
-<html lang="nl">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>Ontwikkelomgeving: klok en verzonden e-mails</title>
-<style>{_STYLE}</style>
-</head>
-<body>
-<header><p><a href="/">Naar de site</a></p></header>
-<main>
-<h1>Ontwikkelomgeving</h1>
+    notice_html = f'<p class="note" role="status">{escape(notice)}</p>' if notice else ""
+    main = f"""<h1>Ontwikkelomgeving</h1>
 <p class="note">Alleen lokaal: deze pagina bestaat niet in de echte omgeving.
 E-mails worden hier getoond en niet echt verstuurd.</p>
 {notice_html}
 {_staff(tools)}
 <section aria-labelledby="klok">
 <h2 id="klok">Gesimuleerde tijd</h2>
-<p>Het is nu <strong><time datetime="{_e(now.astimezone(dt.UTC).isoformat())}">{
-        _e(calendar.dutch_datetime(now))
-    }</time></strong> ({_e(_offset_text(tools.clock.offset()))}).</p>
+<p>Het is nu <strong><time datetime="{escape(now.astimezone(dt.UTC).isoformat())}">{
+        escape(calendar.dutch_datetime(now))
+    }</time></strong> ({escape(_offset_text(tools.clock.offset()))}).</p>
 <p>Vooruitzetten laat termijnen verlopen: wachtende stappen gaan verder, geplande taken
 (zoals het vaststellen van de triage-agenda) lopen op hun moment en verlopen gegevens worden
 verwijderd.</p>
@@ -161,18 +134,9 @@ verwijderd.</p>
 <p>Nieuwste eerst. <a href="/dev/">Vernieuwen</a> ·
 <a href="/dev/outbox.json">als JSON</a></p>
 {mails or "<p>Nog geen e-mails verzonden.</p>"}
-</section>
-</main>
-</body>
-</html>
-"""
-
-
-def _html(status: int, text: str) -> Page:
-    return Page(
-        status,
-        {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"},
-        text.encode("utf-8"),
+</section>"""
+    return document(
+        "Ontwikkelomgeving: klok en verzonden e-mails", f"<style>{_STYLE}</style>", main
     )
 
 
@@ -192,7 +156,7 @@ def handle(tools: DevTools, method: str, path: str, query: str, body: bytes = b"
     if tools.login is not None and (path.startswith("/dev/oauth2/") or path == "/dev/logout"):
         return tools.login.handle(method, path, query, body)
     if path in ("/dev", "/dev/") and method in ("GET", "HEAD"):
-        return _html(200, render_page(tools))
+        return html_page(200, render_page(tools))
     if path == "/dev/outbox.json" and method in ("GET", "HEAD"):
         answer = {
             "now": tools.clock.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -211,9 +175,9 @@ def handle(tools: DevTools, method: str, path: str, query: str, body: bytes = b"
             days = int(params.get("days", ["0"])[0])
             workdays = int(params.get("workdays", ["0"])[0])
         except ValueError:
-            return _html(400, "<!doctype html><title>Fout</title><p>Geef een heel getal.</p>")
+            return html_page(400, "<!doctype html><title>Fout</title><p>Geef een heel getal.</p>")
         if not (0 <= days <= MAX_DAYS and 0 <= workdays <= MAX_DAYS) or not (days or workdays):
-            return _html(400, "<!doctype html><title>Fout</title><p>Ongeldig aantal dagen.</p>")
+            return html_page(400, "<!doctype html><title>Fout</title><p>Ongeldig aantal dagen.</p>")
         advance_by(tools.clock, days=days, workdays=workdays)
         return Page(303, {"Location": "/dev/", "Cache-Control": "no-store"}, b"")
     return None

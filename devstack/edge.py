@@ -1,33 +1,21 @@
 """What CloudFront adds in AWS, for the local origin: the security headers of the template's
 response-headers policy, with the CSP hashes of the built site's inline scripts (the same
-computation `make publish-site` passes to the stack as ``SiteScriptHashes``)."""
+computation `make publish-site` passes to the stack as ``SiteScriptHashes``, from
+``vhtools.csp``), and what the CloudFront function does: the session cookie becomes the
+``Authorization`` header for ``/api/admin/*``."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
-import sys
 from collections.abc import Mapping
+from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import Any
 
-from devstack.template import Resolver, resources
+from vhtools.csp import inline_script_hashes
+from vhtools.template import Resolver, resources
 
-_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S)
-
-
-def inline_script_hashes(site_dir: Path) -> list[str]:
-    """'sha256-...' of every inline script of the built site (JSON data blocks excluded)."""
-    hashes: set[str] = set()
-    for page in sorted(site_dir.rglob("*.html")):
-        for match in _INLINE_SCRIPT.finditer(page.read_text(encoding="utf-8")):
-            attributes, body = match.groups()
-            if "application/json" in attributes:
-                continue
-            digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
-            hashes.add(f"'sha256-{digest}'")
-    return sorted(hashes)
+SESSION_COOKIE = "__Host-vh-session"
+EDGE_AUTH_PREFIX = "/api/admin/"
 
 
 def security_headers(
@@ -63,10 +51,31 @@ def security_headers(
     return headers
 
 
-def main() -> None:
-    """`python -m devstack.edge <site dir>`: the hashes for `sam deploy`."""
-    print(" ".join(inline_script_hashes(Path(sys.argv[1]))))
+# --- The CloudFront function --------------------------------------------------------------
 
 
-if __name__ == "__main__":
-    main()
+def session_token(cookie_header: str) -> str:
+    """The session cookie's value, or '' (a malformed Cookie header counts as none)."""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except CookieError:
+        return ""
+    morsel = jar.get(SESSION_COOKIE)
+    return morsel.value if morsel else ""
+
+
+def edge_headers(path: str, headers: Mapping[str, str]) -> dict[str, str]:
+    """The request headers as the origin sees them after the CloudFront function: for
+    ``/api/admin/*`` without an ``Authorization`` header, the session cookie's token becomes
+    ``Authorization: Bearer <token>``. Must do what the deployed function does."""
+    result = dict(headers)
+    if not path.startswith(EDGE_AUTH_PREFIX):
+        return result
+    lowered = {k.lower(): v for k, v in result.items()}
+    if lowered.get("authorization"):
+        return result
+    token = session_token(lowered.get("cookie", ""))
+    if token:
+        result["Authorization"] = f"Bearer {token}"
+    return result

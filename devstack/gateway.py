@@ -2,10 +2,10 @@
 API Gateway HTTP API (payload 2.0) event for the real handler; everything else is a file of
 the built site. In dev mode (``make dev`` and the tests) ``/dev/`` adds the local stack's own
 pages: sent e-mails and the simulated clock (``devstack.devpages``), the hosted login's
-stand-in (``devstack.auth``).
+stand-in (``devstack.loginpage``).
 
 Routes with a JWT authorizer in the template get API Gateway's token checks first
-(``devstack.auth.JwtAuthorizer``): 401 without a valid token, the claims in
+(``devstack.authorizer.JwtAuthorizer``): 401 without a valid token, the claims in
 ``requestContext.authorizer.jwt`` otherwise. As the CloudFront function does in AWS, the
 session cookie becomes the ``Authorization`` header for ``/api/admin/*``."""
 
@@ -28,20 +28,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from devstack.auth import (
+from devstack.authorizer import (
     FORBIDDEN,
     UNAUTHORIZED,
     InsufficientScope,
     JwtAuthorizer,
     Unauthorized,
     authorizers,
-    edge_headers,
 )
 from devstack.devpages import DevTools
 from devstack.devpages import handle as dev_page
-from devstack.edge import security_headers
+from devstack.edge import edge_headers, security_headers
 from devstack.provision import Stack
-from devstack.template import ACCOUNT, REGION, Route, transformed
+from vhtools.template import ACCOUNT, REGION, Route, transformed
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's own payload limit

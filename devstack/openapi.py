@@ -13,7 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
-from devstack.template import REPO, http_routes, resources, transformed
+from vhtools.template import REPO, http_routes, resources, transformed
 
 DOCUMENT = REPO / "docs" / "openapi.json"
 TITLE = "Veiligheidshuis API"

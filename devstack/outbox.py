@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
 
-from devstack.template import ACCOUNT, REGION
 from vhcore import clock as domain_clock
+from vhtools.template import ACCOUNT, REGION
 
 _HTML = re.compile(r"^\s*(<!doctype|<html|<body|<p[\s>]|<div|<table|<br)", re.IGNORECASE)
 

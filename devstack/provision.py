@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 
-from devstack.template import ACCOUNT, REGION, Physical, Resolver, Route, http_routes, resources
+from vhtools.template import ACCOUNT, REGION, Physical, Resolver, Route, http_routes, resources
 
 # DynamoDB CreateTable takes these properties as CloudFormation names them.
 _TABLE_KEYS = (
@@ -344,7 +344,7 @@ def _create_user_pools(resolver: Resolver, template: Mapping[str, Any], endpoint
 
     Created exactly as declared. Notes on what the emulator does with it (docs/tooling.md): it
     stores MfaConfiguration but never asks for a code, and it does not enforce a client's
-    ExplicitAuthFlows, so the local sign-in page (``devstack.auth``) can use
+    ExplicitAuthFlows, so the local sign-in page (``devstack.loginpage``) can use
     USER_PASSWORD_AUTH without adding ALLOW_USER_PASSWORD_AUTH to the client."""
     idp = client("cognito-idp", endpoint)
     for logical_id, declared in resources(template, "AWS::Cognito::UserPool").items():

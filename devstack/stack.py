@@ -13,17 +13,18 @@ from types import TracebackType
 
 from moto.server import ThreadedMotoServer
 
-from devstack.auth import DEV_AUTH_ROOT, DevLogin, oauth_clients, seed_staff_users
 from devstack.clock import SimClock
-from devstack.cron import weekly_cutoff
 from devstack.devpages import DevTools
 from devstack.events import EventPump
 from devstack.gateway import LocalGateway
+from devstack.loginpage import DEV_AUTH_ROOT, DevLogin, oauth_clients
 from devstack.outbox import Outbox, SentEmail
 from devstack.provision import Stack, provision
-from devstack.template import REGION, REPO, transformed
 from devstack.transactions import patch_moto_transactions
+from devstack.users import seed_staff_users
 from vhcore.house import house_path, load_house_file
+from vhtools.schedule import weekly_cutoff
+from vhtools.template import ACCOUNT, REGION, REPO, transformed
 
 SITE_CONFIG = REPO / "site" / "mkdocs.yml"
 
@@ -64,7 +65,7 @@ class LocalSystem:
     event pump (queues, streams, schedules, TTL), the simulated clock and the outbox.
 
     ``dev`` adds the ``/dev/`` pages to the gateway (``make dev`` and the tests), with the
-    stand-in for Cognito's hosted login at ``/dev/oauth2/...`` and ``/dev/logout`` (the admin
+    stand-in for Cognito's hosted login at ``/dev/oauth2/...`` and ``/dev/logout`` (the sign-in
     function's ``STAFF_AUTH_URL`` is ``{gateway}/dev``, the local user pool domain).
 
     The template's ``SiteUrl`` parameter is the gateway's own address (its port is chosen
@@ -120,6 +121,7 @@ class LocalSystem:
             "HouseName": self.house,
             "Stage": "dev",
             "SiteUrl": site_url,
+            "KeyAdministratorArn": f"arn:aws:iam::{ACCOUNT}:role/vh-key-administrator",
             "AgendaSchedule": weekly_cutoff(load_house_file(house_path(self.house)).triage),
         }
         self.stack: Stack = provision(transformed(), self.endpoint, parameters)

@@ -70,7 +70,7 @@ def staff_tokens(local_system: LocalSystem) -> Callable[[str], dict[str, Any]]:
     (``id_token``, ``access_token``, ...), once per group and session. The admin function's
     session cookie holds one of them; send it as ``Authorization: Bearer <token>`` or as the
     ``__Host-vh-session`` cookie."""
-    from devstack.auth import code_flow_tokens
+    from devstack.loginpage import code_flow_tokens
 
     signed_in: dict[str, dict[str, Any]] = {}
 

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from devstack.seed import example_registration
+from vhcore.model import Actor
 
 # Distinctive values, so a test can search stored items, logs and mails for them.
 PERSONAL_VALUES = {
@@ -49,3 +50,8 @@ def registration(**overrides: Any) -> dict[str, Any]:
     body["submission_id"] = str(uuid.uuid4())  # as the form's script does, once per form
     body.update(overrides)
     return body
+
+
+def staff_member(email: str) -> Actor:
+    """A staff member as the rules record one: an id that is not the e-mail, and the e-mail."""
+    return Actor(id=f"sub-{email.split('@', maxsplit=1)[0]}", name=email)

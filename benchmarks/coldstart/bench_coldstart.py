@@ -59,7 +59,7 @@ from benchmarks.common import console_for_report, local_system, machine, registr
 from deploy.bundle import bundle
 from devstack.gateway import build_event
 from devstack.stack import LocalSystem
-from devstack.template import REGION, REPO
+from vhtools.template import REGION, REPO
 
 HERE = Path(__file__).resolve().parent
 CHILD = HERE / "coldstart_child.py"
@@ -230,18 +230,22 @@ class Events:
         reference = self.cases[round_index][0]
         event = self._api(
             function,
-            "GET",
-            "/api/admin/registrations/{reference}",
-            raw_path=f"/api/admin/registrations/{reference}",
-            query="purpose=Voorbereiding+triage",
-            headers={"host": "127.0.0.1"},
-            body=b"",
+            "POST",
+            "/api/admin/registrations/{reference}/read",
+            raw_path=f"/api/admin/registrations/{reference}/read",
+            query="",
+            headers={"host": "127.0.0.1", "content-type": "application/json"},
+            body=json.dumps(
+                {"purpose_category": "triage", "purpose": "Voorbereiding triage"}
+            ).encode(),
             path_parameters={"reference": reference},
         )
         # What API Gateway's JWT authorizer passes on (the token check is not the Lambda's).
         claims = {
             "sub": str(uuid.uuid4()),
             "email": "bench@example.org",
+            "email_verified": "true",
+            "token_use": "id",
             "cognito:groups": "[triage]",
         }
         event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}

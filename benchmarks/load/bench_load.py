@@ -139,7 +139,7 @@ def read_queue(run: Run, url: str, token: str, session: requests.Session, ticket
 
 def staff_tokens(system: LocalSystem) -> list[str]:
     """An ID token per dev staff user, through the local hosted login (as the tests do)."""
-    from devstack.auth import code_flow_tokens
+    from devstack.loginpage import code_flow_tokens
 
     client_id = system.stack.physical["StaffClient"].ref
     return [

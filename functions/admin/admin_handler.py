@@ -3,27 +3,18 @@ use each route is checked here. Reading a case requires a purpose and is audited
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-import os
-import secrets
-import urllib.parse
-import urllib.request
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from vhcore import clock
 from vhcore.dal.services import aws_services
-from vhcore.errors import ConfigurationError
 from vhcore.house import current_house
 from vhcore.http import Problem, media_type, unreadable_body
 from vhcore.log import logger
@@ -31,46 +22,31 @@ from vhcore.logic import staff as use_cases
 from vhcore.ports import Services
 from vhcore.registration import IsoDate
 from vhcore.resolver import documented, install_error_handlers
-from vhcore.staff import ALL_STAFF, Forbidden, Group, Staff, from_claims
+from vhcore.staff import (
+    ALL_STAFF,
+    RIGHTS,
+    Forbidden,
+    Group,
+    PurposeCategory,
+    Staff,
+    from_claims,
+)
 
-SESSION_COOKIE = "__Host-vh-session"
-LOGIN_COOKIE = "__Host-vh-login"
-# Readable by the staff page (no secret in it): whether a session was started, so the page of
-# someone who never signed in shows "Inloggen" without asking the API first (which would
-# answer 401, an error in the browser's console, for every visitor).
-SIGNED_IN_COOKIE = "__Host-vh-signed-in"
 JSON = content_types.APPLICATION_JSON
 NOT_JSON = "Stuur de gegevens met de beheerpagina."
-DECIDERS = frozenset({Group.TRIAGE, Group.PROCESS_DIRECTION})
-CLOSERS = frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION})
-AUDITORS = frozenset({Group.ADMINISTRATION})
-REPORTERS = frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION})
 
 app = APIGatewayHttpResolver(enable_validation=True)
 install_error_handlers(app, logger, audience="staff")
 
 Reference = Annotated[str, Field(max_length=20, pattern=r"^VH-[A-Z0-9]{4}-[A-Z0-9]{4}$")]
-Purpose = Annotated[
-    str,
-    Query(
-        min_length=5,
-        max_length=500,
-        description="Why the case is opened (doel); written to the audit log first.",
-    ),
-]
 Sort = Annotated[use_cases.Sort, Query(description="received (oldest first) or urgency")]
 
 # The answers of the staff routes for the OpenAPI document (401 comes from the authorizer).
 OK: dict[int, OpenAPIResponse] = {200: {"description": "OK"}}
 READ = documented(OK, 403, 422, 503)
 READ_CASE = documented(OK, 403, 404, 422, 503)
+READ_ACTION = documented(OK, 403, 404, 415, 422, 503)
 ACTION = documented(OK, 403, 404, 409, 415, 422, 503)
-
-
-def redirect(description: str) -> OpenAPIResponse:
-    """A redirect answer for the OpenAPI document: no body, a Location."""
-    location: OpenAPIResponseHeader = {"schema": {"type": "string", "maxLength": 2048}}
-    return {"description": description, "content": {}, "headers": {"Location": location}}
 
 
 def _problem(status: int, message: str) -> Response[str]:
@@ -157,14 +133,24 @@ def get_agenda(
     return _json(use_cases.agenda(services(), triage_date, sort))
 
 
-@app.get(
-    "/api/admin/registrations/<reference>",
+class ReadBody(BaseModel):
+    """Why a case is opened: a category, and in words if the person wants (encrypted)."""
+
+    model_config = {"extra": "forbid"}
+    purpose_category: PurposeCategory
+    purpose: Annotated[str, Field(max_length=500)] = ""
+
+
+@app.post(
+    "/api/admin/registrations/<reference>/read",
     summary="One registration in full (decrypted; audited before it is read)",
-    responses=READ_CASE,
+    responses=READ_ACTION,
 )
-def read_case(reference: str, purpose: Purpose) -> Response[use_cases.Case]:
+def read_case(reference: str, body: Annotated[ReadBody, Body()]) -> Response[use_cases.Case]:
     caller = staff()
-    return _json(use_cases.read_case(services(), reference, caller, purpose))
+    return _json(
+        use_cases.read_case(services(), reference, caller, body.purpose_category, body.purpose)
+    )
 
 
 class Note(BaseModel):
@@ -195,10 +181,8 @@ class DecisionBody(BaseModel):
         return value
 
 
-def _action(
-    reference: str, action: str, allowed: frozenset[Group], reason: str, **details: Any
-) -> Response[Any]:
-    caller = staff(allowed)
+def _action(reference: str, action: str, reason: str, **details: Any) -> Response[Any]:
+    caller = staff(RIGHTS[action])
     return _json(use_cases.act(services(), reference, caller, action, reason, **details))
 
 
@@ -208,7 +192,7 @@ def _action(
     responses=ACTION,
 )
 def record_contact(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.QueueEntry]:
-    return _action(reference, "contact", ALL_STAFF, body.reason)
+    return _action(reference, "contact", body.reason)
 
 
 @app.post(
@@ -219,7 +203,7 @@ def record_contact(reference: str, body: Annotated[Note, Body()]) -> Response[us
 def request_information(
     reference: str, body: Annotated[Note, Body()]
 ) -> Response[use_cases.QueueEntry]:
-    return _action(reference, "information-request", ALL_STAFF, body.reason)
+    return _action(reference, "information-request", body.reason)
 
 
 @app.post(
@@ -230,7 +214,7 @@ def request_information(
 def information_received(
     reference: str, body: Annotated[Note, Body()]
 ) -> Response[use_cases.QueueEntry]:
-    return _action(reference, "information-received", ALL_STAFF, body.reason)
+    return _action(reference, "information-received", body.reason)
 
 
 @app.post(
@@ -241,7 +225,7 @@ def information_received(
 def schedule(
     reference: str, body: Annotated[ScheduleBody, Body()]
 ) -> Response[use_cases.QueueEntry]:
-    return _action(reference, "schedule", ALL_STAFF, body.reason, triage_date=body.triage_date)
+    return _action(reference, "schedule", body.reason, triage_date=body.triage_date)
 
 
 @app.post(
@@ -253,7 +237,6 @@ def decide(reference: str, body: Annotated[DecisionBody, Body()]) -> Response[us
     return _action(
         reference,
         "decision",
-        DECIDERS,
         body.advice,
         outcome=body.outcome,
         process_director=body.process_director,
@@ -262,7 +245,7 @@ def decide(reference: str, body: Annotated[DecisionBody, Body()]) -> Response[us
 
 @app.post("/api/admin/registrations/<reference>/close", summary="Close the case", responses=ACTION)
 def close(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.QueueEntry]:
-    return _action(reference, "close", CLOSERS, body.reason)
+    return _action(reference, "close", body.reason)
 
 
 @app.get(
@@ -271,8 +254,8 @@ def close(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.Q
     responses=READ_CASE,
 )
 def audit_trail(reference: str) -> Response[list[use_cases.AuditRecord]]:
-    staff(AUDITORS)
-    return _json(use_cases.audit_trail(services(), reference))
+    caller = staff(RIGHTS["audit"])
+    return _json(use_cases.audit_trail(services(), reference, caller))
 
 
 @app.get(
@@ -283,143 +266,8 @@ def audit_trail(reference: str) -> Response[list[use_cases.AuditRecord]]:
 def figures(
     year: Annotated[int, Query(ge=2000, le=2100)] = 0,
 ) -> Response[use_cases.Figures]:
-    staff(REPORTERS)
+    staff(RIGHTS["figures"])
     return _json(use_cases.figures(services(), year or clock.now().year))
-
-
-# --- Sign-in: OAuth 2.0 authorization code with PKCE, session in an HttpOnly cookie ----------
-
-
-def _setting(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise ConfigurationError(f"{name} is not set")
-    return value.rstrip("/")
-
-
-def _callback_url() -> str:
-    return f"{_setting('SITE_URL')}/api/admin/auth/callback"
-
-
-def _cookie(
-    name: str,
-    value: str,
-    max_age: int,
-    same_site: SameSite = SameSite.STRICT_MODE,
-    *,
-    http_only: bool = True,
-) -> Cookie:
-    return Cookie(
-        name=name,
-        value=value,
-        path="/",
-        secure=True,
-        http_only=http_only,
-        max_age=max_age,
-        same_site=same_site,
-    )
-
-
-def _redirect(location: str, cookies: list[Cookie]) -> Response[str]:
-    return Response(
-        status_code=302,
-        headers={"Location": location, "Cache-Control": "no-store"},
-        cookies=cookies,
-        body="",
-    )
-
-
-@app.get(
-    "/api/admin/auth/login",
-    summary="Start signing in (redirects to the login page)",
-    responses={302: redirect("To the login page")},
-)
-def login() -> Response[str]:
-    state = secrets.token_urlsafe(24)
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
-    query = urllib.parse.urlencode(
-        {
-            "response_type": "code",
-            "client_id": _setting("STAFF_CLIENT_ID"),
-            "redirect_uri": _callback_url(),
-            "scope": "openid email profile",
-            "state": state,
-            "code_challenge": challenge.decode(),
-            "code_challenge_method": "S256",
-        }
-    )
-    # Lax: the login page sends the browser back here from another site.
-    return _redirect(
-        f"{_setting('STAFF_AUTH_URL')}/oauth2/authorize?{query}",
-        [_cookie(LOGIN_COOKIE, f"{state}.{verifier}", 600, SameSite.LAX_MODE)],
-    )
-
-
-def _exchange(code: str, verifier: str) -> dict[str, Any]:
-    data = urllib.parse.urlencode(
-        {
-            "grant_type": "authorization_code",
-            "client_id": _setting("STAFF_CLIENT_ID"),
-            "code": code,
-            "redirect_uri": _callback_url(),
-            "code_verifier": verifier,
-        }
-    ).encode()
-    request = urllib.request.Request(  # noqa: S310 - the house's own Cognito domain
-        f"{_setting('STAFF_AUTH_URL')}/oauth2/token",
-        data=data,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
-        tokens: dict[str, Any] = json.loads(response.read())
-    return tokens
-
-
-@app.get(
-    "/api/admin/auth/callback",
-    summary="Finish signing in (sets the session cookie)",
-    responses=documented({302: redirect("Signed in: to the staff page")}, 400, 422),
-)
-def callback(
-    code: Annotated[str, Query(max_length=512)] = "",
-    state: Annotated[str, Query(max_length=128)] = "",
-) -> Response[str]:
-    cookies = app.current_event.cookies or []
-    pending = next((c.split("=", 1)[1] for c in cookies if c.startswith(f"{LOGIN_COOKIE}=")), "")
-    expected_state, _, verifier = pending.partition(".")
-    if not code or not state or not secrets.compare_digest(state.encode(), expected_state.encode()):
-        return _problem(400, "Het inloggen is verlopen of niet gelukt. Probeer het opnieuw.")
-    try:
-        tokens = _exchange(code, verifier)
-    except (OSError, ValueError):
-        logger.warning("token exchange failed")
-        return _problem(400, "Het inloggen is niet gelukt. Probeer het opnieuw.")
-    # The ID token: it names the person (e-mail) for the audit log and carries the groups;
-    # the JWT authorizer checks it against the client as its audience.
-    lifetime = int(tokens.get("expires_in", 3600))
-    session = _cookie(SESSION_COOKIE, str(tokens["id_token"]), lifetime)
-    hint = _cookie(SIGNED_IN_COOKIE, "1", lifetime, http_only=False)
-    return _redirect("/beheer/", [session, hint, _cookie(LOGIN_COOKIE, "", 0, SameSite.LAX_MODE)])
-
-
-@app.post(
-    "/api/admin/auth/logout",
-    summary="Sign out (clears the session)",
-    responses={303: redirect("To the login page's sign-out")},
-)
-def logout() -> Response[str]:
-    query = urllib.parse.urlencode(
-        {"client_id": _setting("STAFF_CLIENT_ID"), "logout_uri": f"{_setting('SITE_URL')}/beheer/"}
-    )
-    response = _redirect(
-        f"{_setting('STAFF_AUTH_URL')}/logout?{query}",
-        [_cookie(SESSION_COOKIE, "", 0), _cookie(SIGNED_IN_COOKIE, "", 0, http_only=False)],
-    )
-    response.status_code = 303
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
-    return response
 
 
 @logger.inject_lambda_context(

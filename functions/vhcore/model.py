@@ -17,8 +17,6 @@ from vhcore.status import Status
 # A registration waits on the queue of its triage meeting (an ISO date) or, in a house that
 # plans by hand, on this one.
 TO_BE_PLANNED = "te-plannen"
-SYSTEM = "systeem"  # the actor of what the product does by itself
-
 WaitsFor = Literal["decision", "close"]
 
 
@@ -26,14 +24,29 @@ class _Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Actor(_Record):
+    """Who did something: ``id`` is what the audit relies on (the user's ``sub``, which the
+    user cannot change); ``name`` is how it is shown (the verified e-mail at that moment)."""
+
+    id: str
+    name: str
+
+
+SYSTEM = Actor(id="systeem", name="systeem")  # what the product does by itself
+
+
 class HistoryEvent(_Record):
-    """One change of a case: who, when, from which status to which, and why."""
+    """One change of a case: who, when, which action, from which status to which. What a
+    person typed with it is in ``note``, encrypted; ``summary`` is the product's own words
+    (never typed text), shown when there is no note."""
 
     at: AwareDatetime
-    actor: str
+    actor: Actor
+    action: str
     from_status: Status
     to_status: Status
-    reason: str
+    summary: str = ""
+    note: str | None = Field(default=None, description="Ciphertext of the typed note")
 
 
 class Registration(_Record):
@@ -109,13 +122,15 @@ class AgendaRecord(_Record):
 
 
 class AuditEntry(_Record):
-    """Who read or changed a case, when, and why. Kept longer than the case itself."""
+    """Who read or changed a case, when, and why: the purpose as a category in clear, what
+    the person typed with it only as ciphertext. Kept longer than the case itself."""
 
     registration_id: str
     at: AwareDatetime
-    actor: str
+    actor: Actor
     action: str
-    purpose: str
+    purpose_category: str
+    purpose: str | None = Field(default=None, description="Ciphertext of the typed purpose")
     expires_at: int
 
 

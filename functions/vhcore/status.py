@@ -43,6 +43,14 @@ ALLOWED: dict[Status, frozenset[Status]] = {
 }
 
 
+def statuses_before(target: Status | None) -> list[Status]:
+    """The statuses from which a case may go to ``target``, in workflow order. For a step that
+    keeps the status (None, such as recording contact): every status with a next step."""
+    if target is None:
+        return [status for status in Status if ALLOWED[status]]
+    return [status for status in Status if target in ALLOWED[status]]
+
+
 def check_transition(current: Status, target: Status) -> None:
     """Refuse a change the table does not allow, saying in Dutch what is possible."""
     if target not in ALLOWED[current]:

@@ -2,7 +2,8 @@
 
 Loads the house chosen by ``VH_HOUSE`` (see ``vhcore.house``), names the site after it, and
 renders every page's Markdown (and the string values of its front matter) as a Jinja2
-template with ``house`` and a few Dutch formatting helpers in the context. Undefined names
+template with ``house``, a few Dutch formatting helpers and ``staff`` (the staff page's labels,
+transitions and rights, from ``vhcore``) in the context. Undefined names
 fail the build (``StrictUndefined``), so a typo in a page cannot reach the public site.
 Partials (``{% include "registration-form.html" %}``) are loaded from ``site/partials/``.
 """
@@ -28,6 +29,7 @@ PARTIALS = SITE / "partials"
 if str(REPO / "functions") not in sys.path:
     sys.path.insert(0, str(REPO / "functions"))
 
+from vhcore import staff, status  # noqa: E402
 from vhcore.formview import FormView  # noqa: E402
 from vhcore.house import House, HouseConfigError, current_house  # noqa: E402
 
@@ -66,6 +68,26 @@ def house_kind(house: House) -> str:
     return kind if kind in house.name else "Veiligheidshuis"
 
 
+def staff_page() -> dict[str, Any]:
+    """What the staff page (beheer/) shows and enforces, from vhcore: the Dutch names of the
+    statuses and groups and, per action on a case, the status it leads to (``to``, empty when
+    the status stays), the statuses it may start from (``from``) and the groups that may do it
+    (``groups``), each as the space-separated values the page's script reads."""
+    return {
+        "statuses": {s.value: status.DUTCH[s] for s in status.Status},
+        "groups": {g.value: staff.DUTCH[g] for g in staff.Group},
+        "purposes": {p.value: label for p, label in staff.PURPOSES.items()},
+        "actions": {
+            name: {
+                "to": target.value if target else "",
+                "from": " ".join(s.value for s in status.statuses_before(target)),
+                "groups": " ".join(g.value for g in staff.Group if g in staff.RIGHTS[name]),
+            }
+            for name, target in staff.CASE_ACTIONS.items()
+        },
+    }
+
+
 def page_context(house: House) -> dict[str, Any]:
     """What every page sees besides Markdown: the house and Dutch formatting helpers."""
     contact = house.contact
@@ -76,6 +98,7 @@ def page_context(house: House) -> dict[str, Any]:
         "has_contact": any(
             (contact.phone, contact.email, contact.visiting_address, contact.postal_address)
         ),
+        "staff": staff_page(),
         "taken_on": [o for o in house.outcomes if o.taken_on],
         "not_taken_on": [o for o in house.outcomes if not o.taken_on],
         "months": months,
@@ -152,4 +175,5 @@ __all__ = [
     "on_page_context",
     "on_page_markdown",
     "page_context",
+    "staff_page",
 ]

@@ -27,6 +27,8 @@ from devstack.stack import LocalSystem
 from tests.browser.accessibility import assert_accessible
 from tests.factories import PERSONAL_VALUES, registration
 from tests.integration.test_admin_api import MATRIX, REFERENCE_ROUTE
+from vhcore.staff import CASE_ACTIONS, RIGHTS
+from vhcore.staff import DUTCH as GROUPS
 from vhcore.status import ALLOWED, DUTCH, Status
 
 pytestmark = pytest.mark.browser
@@ -170,10 +172,12 @@ def test_a_triage_member_opens_this_weeks_agenda_opens_a_case_and_decides(
     page.get_by_role("button", name="Aanmelding openen").click()
     summary = page.locator("#vh-purpose-form .vh-error-summary")
     expect(summary).to_be_focused()
-    expect(summary.get_by_role("link", name="Vul het doel in.")).to_be_visible()
+    expect(summary.get_by_role("link", name="Kies het doel.")).to_be_visible()
     assert not [r for r in staff.requests if "/api/admin/registrations/" in r.url]
     assert_accessible(page)
-    page.get_by_label("Waarom opent u deze aanmelding?").fill("Voorbereiding triage")
+    purposes = page.get_by_role("group", name="Waarom opent u deze aanmelding?")
+    purposes.get_by_label("Voorbereiding of uitvoering van de triage").check()
+    page.get_by_label("Toelichting (niet verplicht)").fill("Voorbereiding triage")
     page.get_by_role("button", name="Aanmelding openen").click()
     case = page.locator("#vh-case-body")
     expect(case).to_contain_text(PERSONAL_VALUES["last_name"])
@@ -217,6 +221,7 @@ def test_a_triage_member_opens_this_weeks_agenda_opens_a_case_and_decides(
     ).json()
     assert [r["action"] for r in trail].count("inzien") == 2  # opened, and reloaded after
     assert {r["purpose"] for r in trail if r["action"] == "inzien"} == {"Voorbereiding triage"}
+    assert {r["purpose_category"] for r in trail if r["action"] == "inzien"} == {"triage"}
 
     # After the response term the workflow sends the registrant the decision notice.
     local_system.clock.advance(days=8)
@@ -284,7 +289,7 @@ def test_the_printed_agenda_has_names_only_when_asked(
         headers={"Authorization": f"Bearer {staff_tokens('beheer')['id_token']}"},
         timeout=30,
     ).json()
-    assert [r["purpose"] for r in trail] == [PRINT_PURPOSE]
+    assert [r["purpose"] for r in trail if r["action"] == "inzien"] == [PRINT_PURPOSE]
 
     # After printing the names leave the page again.
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
@@ -319,15 +324,18 @@ class _Labels(HTMLParser):
 
 
 def test_the_page_says_what_the_api_allows(built_site: Path) -> None:
-    """Status labels, transitions and roles are written into the page at build time: they
-    must say what vhcore.status and the admin API's authorization say."""
+    """Status labels, transitions and roles are generated into the page at build time from
+    vhcore (status, staff): they must say what the admin API's authorization does."""
     parsed = _Labels()
     parsed.feed((built_site / "beheer" / "index.html").read_text(encoding="utf-8"))
     assert parsed.labels["status"] == {status.value: label for status, label in DUTCH.items()}
+    assert parsed.labels["group"] == {group.value: label for group, label in GROUPS.items()}
+    assert set(parsed.forms) == set(CASE_ACTIONS)
     for action, form in parsed.forms.items():
         target = form["data-to"]
         allowed_from = set(form["data-from"].split())
         if target:
             assert allowed_from == {s.value for s in Status if Status(target) in ALLOWED[s]}
-        groups = set(form.get("data-groups", "").split()) or {"triage", "procesregie", "beheer"}
+        groups = set(form["data-groups"].split())
         assert groups == MATRIX[("POST", f"{REFERENCE_ROUTE}/{action}")], action
+        assert groups == {group.value for group in RIGHTS[action]}, action

@@ -9,8 +9,8 @@ import pytest
 import requests
 from playwright.sync_api import ConsoleMessage, Page
 
-from devstack.edge import inline_script_hashes
 from devstack.stack import LocalSystem
+from vhtools.csp import inline_script_hashes
 
 pytestmark = pytest.mark.browser
 

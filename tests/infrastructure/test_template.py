@@ -6,7 +6,7 @@ import fnmatch
 import json
 from typing import Any
 
-from devstack.template import choose_branches, http_routes, resources, transformed, without_no_value
+from vhtools.template import choose_branches, http_routes, resources, transformed, without_no_value
 
 
 def statements(role: dict[str, Any]) -> list[dict[str, Any]]:
@@ -20,6 +20,46 @@ def statements(role: dict[str, Any]) -> list[dict[str, Any]]:
 def test_the_intake_route_is_served_by_the_intake_function() -> None:
     routes = {(r.method, r.path): r.function for r in http_routes(transformed())}
     assert routes[("POST", "/api/registrations")] == "IntakeFunction"
+
+
+SIGN_IN_ROUTES = {
+    ("GET", "/api/admin/auth/login"),
+    ("GET", "/api/admin/auth/callback"),
+    ("POST", "/api/admin/auth/logout"),
+}
+# The routes anyone may call: the registration form and the sign-in. Every other route needs
+# a staff token (the HTTP API's default authorizer).
+PUBLIC_ROUTES = {("POST", "/api/registrations"), *SIGN_IN_ROUTES}
+
+
+def test_only_the_form_and_the_sign_in_are_public_and_admin_serves_no_sign_in() -> None:
+    routes = http_routes(transformed())
+    assert {(r.method, r.path) for r in routes if r.authorizer is None} == PUBLIC_ROUTES
+    assert {(r.method, r.path) for r in routes if r.function == "SignInFunction"} == SIGN_IN_ROUTES
+    admin = [r for r in routes if r.function == "AdminFunction"]
+    assert admin and not {(r.method, r.path) for r in admin} & SIGN_IN_ROUTES
+    assert all(r.authorizer == "StaffJwt" for r in admin)
+
+
+def test_the_sign_in_role_reaches_no_table_and_no_key() -> None:
+    """Sign-in is public: its role has no statement on DynamoDB or KMS and names no table or
+    key; it calls only the user pool's token endpoint, which needs no AWS rights."""
+    template = transformed()
+    function = resources(template, "AWS::Lambda::Function")["SignInFunction"]
+    assert function["Role"] == {"Fn::GetAtt": ["SignInFunctionRole", "Arn"]}
+    role = resources(template, "AWS::IAM::Role")["SignInFunctionRole"]
+    actions = [action for statement in statements(role) for action in _actions(statement)]
+    assert not [a for a in actions if a == "*" or a.split(":")[0] in ("kms", "dynamodb")]
+    managed = {str(arn).rsplit("/", 1)[-1] for arn in role.get("ManagedPolicyArns", [])}
+    assert managed <= {"AWSLambdaBasicExecutionRole", "AWSXrayWriteOnlyAccess"}
+    data = [*resources(template, "AWS::DynamoDB::Table"), *resources(template, "AWS::KMS::Key")]
+    assert data
+    text = json.dumps(role)
+    assert not [name for name in data if name in text]
+    # Nothing grants it more from elsewhere: no separate policy, no key policy names the role.
+    for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::KMS::Key"):
+        for logical_id, props in resources(template, kind).items():
+            assert "SignInFunctionRole" not in json.dumps(props), logical_id
 
 
 def test_every_function_runs_arm64_on_a_current_python_with_tracing() -> None:
@@ -317,3 +357,47 @@ def test_a_house_without_a_weekly_rhythm_gets_a_switched_off_schedule() -> None:
     weekly = schedule({"AgendaSchedule": "cron(0 12 ? * MON *)"})
     assert weekly["State"] == "ENABLED"
     assert weekly["ScheduleExpression"] == {"Ref": "AgendaSchedule"}
+
+
+PERSONAL_DATA_KEYS = ("DataKey", "ContactKey")
+# What may be done with a key of personal data by a principal that is not a function's role.
+SEE_ONLY = {"kms:Describe*", "kms:Get*", "kms:List*"}
+NEVER_FOR_THE_ADMINISTRATOR = ("kms:Decrypt", "kms:Encrypt", "kms:CreateGrant", "kms:ReEncrypt*")
+
+
+def test_no_principal_of_the_account_can_give_itself_use_of_a_key_of_personal_data() -> None:
+    """The account root (every IAM policy of the account) may only see the keys; the key
+    administrator may change the policy (break-glass) but neither use the key nor grant it."""
+    keys = resources(transformed(), "AWS::KMS::Key")
+    for name in PERSONAL_DATA_KEYS:
+        for statement in keys[name]["KeyPolicy"]["Statement"]:
+            principal = statement["Principal"].get("AWS")
+            actions = set(_actions(statement))
+            if principal == {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}:
+                assert actions == SEE_ONLY, (name, statement["Sid"])
+            elif principal == {"Ref": "KeyAdministratorArn"}:
+                for action in actions:
+                    for forbidden in NEVER_FOR_THE_ADMINISTRATOR:
+                        assert not fnmatch.fnmatch(forbidden, action), (name, action)
+                        assert not fnmatch.fnmatch(action, forbidden), (name, action)
+            else:
+                assert "Fn::GetAtt" in principal, (name, statement["Sid"])  # a function's role
+
+
+def test_a_change_to_a_key_of_personal_data_raises_an_alarm() -> None:
+    template = transformed()
+    rule = resources(template, "AWS::Events::Rule")["KeyPolicyChangedRule"]
+    pattern = rule["EventPattern"]
+    assert {"PutKeyPolicy", "CreateGrant"} <= set(pattern["detail"]["eventName"])
+    watched = [arn["Fn::GetAtt"][0] for arn in pattern["detail"]["resources"]["ARN"]]
+    assert sorted(watched) == sorted(PERSONAL_DATA_KEYS)
+    [target] = rule["Targets"]
+    queue = target["Arn"]["Fn::GetAtt"][0]
+    alarms = resources(template, "AWS::CloudWatch::Alarm").values()
+    assert any(
+        a["Dimensions"][0]["Value"] == {"Fn::GetAtt": [queue, "QueueName"]}
+        and a["AlarmActions"] == [{"Ref": "AlertTopic"}]
+        for a in alarms
+    )
+    parameter = template["Parameters"]["KeyAdministratorArn"]
+    assert ":role/" in parameter["AllowedPattern"]

@@ -12,12 +12,12 @@ import pytest
 import requests
 
 from devstack.stack import LocalSystem
-from devstack.template import http_routes, transformed
-from tests.factories import PERSONAL_VALUES, registration
+from tests.factories import PERSONAL_VALUES, registration, staff_member
 from tests.integration.test_intake import post, registration_item
 from tests.integration.test_local_auth import claims_of, mint, tokens_for
 from vhcore.dal.services import aws_services
 from vhcore.logic import cases
+from vhtools.template import http_routes, transformed
 
 ALL = {"triage", "procesregie", "beheer"}
 REFERENCE_ROUTE = "/api/admin/registrations/{reference}"
@@ -27,7 +27,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/admin/me"): ALL,
     ("GET", "/api/admin/queue"): ALL,
     ("GET", "/api/admin/agenda/{triage_date}"): ALL,
-    ("GET", REFERENCE_ROUTE): ALL,
+    ("POST", f"{REFERENCE_ROUTE}/read"): ALL,
     ("POST", f"{REFERENCE_ROUTE}/contact"): ALL,
     ("POST", f"{REFERENCE_ROUTE}/information-request"): ALL,
     ("POST", f"{REFERENCE_ROUTE}/information-received"): ALL,
@@ -38,7 +38,9 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/admin/figures"): {"procesregie", "beheer"},
 }
 
+READ = {"purpose_category": "triage", "purpose": "Voorbereiding triage"}
 BODIES: dict[str, dict[str, Any]] = {
+    "read": READ,
     "contact": {"reason": "Gebeld met de aanmelder"},
     "information-request": {"reason": "Graag de rol van de GGZ toelichten"},
     "information-received": {"reason": "Informatie telefonisch ontvangen"},
@@ -75,13 +77,16 @@ def prepared(system: LocalSystem, action: str) -> str:
     registration_id = registration_item(system, reference)["pk"]["S"].removeprefix("REG#")
     if action == "information-received":
         cases.request_information(
-            aws_services(), registration_id, actor="test", reason="voorbereiding"
+            aws_services(),
+            registration_id,
+            actor=staff_member("test"),
+            reason="voorbereiding",
         )
     if action == "close":
         cases.decide(
             aws_services(),
             registration_id,
-            actor="test",
+            actor=staff_member("test"),
             outcome_id="niet-voor-veiligheidshuis",
             advice="Advies",
             process_director="P. Regisseur",
@@ -96,8 +101,7 @@ def call(
     url = system.url + path.format(reference=reference, triage_date="2026-12-03")
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     if method == "GET":
-        params = {"purpose": "Voorbereiding triage"} if path == REFERENCE_ROUTE else {}
-        return requests.get(url, headers=headers, params=params, timeout=30)
+        return requests.get(url, headers=headers, timeout=30)
     return requests.post(url, headers=headers, json=BODIES.get(action, {}), timeout=30)
 
 
@@ -146,14 +150,20 @@ def audit_trail(system: LocalSystem, token: str, reference: str) -> list[dict[st
     return trail
 
 
-def test_reading_a_case_needs_a_purpose(local_system: LocalSystem, tokens: dict[str, str]) -> None:
+def test_reading_a_case_needs_a_purpose_category_and_is_never_a_get(
+    local_system: LocalSystem, tokens: dict[str, str]
+) -> None:
     reference = new_case(local_system)
     url = f"{local_system.url}/api/admin/registrations/{reference}"
     headers = {"Authorization": f"Bearer {tokens['triage']}"}
-    assert requests.get(url, headers=headers, timeout=30).status_code == 422
-    short = requests.get(url, headers=headers, params={"purpose": "x"}, timeout=30)
-    assert short.status_code == 422
-    assert audit_trail(local_system, tokens["beheer"], reference) == []
+    assert requests.get(url, headers=headers, timeout=30).status_code == 404
+    read = f"{url}/read"
+    assert requests.get(read, headers=headers, timeout=30).status_code == 404
+    assert requests.post(read, headers=headers, json={}, timeout=30).status_code == 422
+    unknown = {"purpose_category": "nieuwsgierigheid"}
+    assert requests.post(read, headers=headers, json=unknown, timeout=30).status_code == 422
+    trail = audit_trail(local_system, tokens["beheer"], reference)
+    assert [r["action"] for r in trail] == ["audit-inzien"]
 
 
 @pytest.mark.parametrize("date", ["morgen", "2026-13-01", "2026-02-30"])
@@ -192,7 +202,7 @@ def test_reading_a_case_writes_one_audit_record_first_and_returns_the_decrypted_
     monkeypatch.setattr(DynamoStore, "append_audit", spy_append)
     monkeypatch.setattr(KmsCipher, "decrypt", spy_decrypt)
 
-    response = call(local_system, "GET", REFERENCE_ROUTE, tokens["triage"], reference)
+    response = call(local_system, "POST", f"{REFERENCE_ROUTE}/read", tokens["triage"], reference)
     assert response.status_code == 200
     case = response.json()
     assert order[:2] == ["audit", "decrypt"]
@@ -200,10 +210,11 @@ def test_reading_a_case_writes_one_audit_record_first_and_returns_the_decrypted_
     assert case["registration"]["registrant"]["email"] == PERSONAL_VALUES["email"]
     assert case["entry"]["reference"] == reference
     trail = audit_trail(local_system, tokens["beheer"], reference)
-    assert len(trail) == 1
-    assert trail[0]["action"] == "inzien"
+    assert [r["action"] for r in trail] == ["inzien", "audit-inzien"]
+    assert trail[0]["purpose_category"] == "triage"
     assert trail[0]["purpose"] == "Voorbereiding triage"
     assert trail[0]["actor"] == local_system.staff_users["triage"][0]
+    assert trail[0]["actor_id"] not in ("", trail[0]["actor"])  # the sub, not the e-mail
 
 
 def test_the_queue_shows_clear_fields_only_sorted_by_urgency(

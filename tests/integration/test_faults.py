@@ -53,13 +53,13 @@ from botocore.exceptions import ReadTimeoutError
 from botocore.retries.quota import RetryQuota
 
 from devstack.stack import LocalSystem
-from devstack.template import REPO
 from tests.conftest import SuiteLog
 from tests.factories import PERSONAL_VALUES, registration
 from tests.integration.test_intake import post
 from tests.integration.test_workflow import execution
 from vhcore.errors import StorageUnavailable
 from vhcore.http import UNAVAILABLE
+from vhtools.template import REPO
 
 ADMIN_UNAVAILABLE = "De gegevens zijn nu niet bereikbaar. Probeer het later opnieuw."
 PRODUCT = str(REPO / "functions" / "vhcore")
@@ -419,8 +419,9 @@ def intake_record_not_released(ctx: Context, fault: Fault, failing: bool) -> Non
 def admin_read_case(ctx: Context, fault: Fault, failing: bool) -> None:
     reference, _ = submit(ctx.system)
     path = f"/registrations/{reference}"
+    read = {"purpose_category": "triage", "purpose": "weging voorbereiden"}
     with ctx.injector.active(fault), ctx.injector.recording() as calls:
-        response = ctx.admin("GET", path, params={"purpose": "weging voorbereiden"})
+        response = ctx.admin("POST", f"{path}/read", json=read)
     if not failing:
         assert response.status_code == 200
         assert response.json()["entry"]["reference"] == reference

@@ -20,9 +20,9 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from devstack.auth import SESSION_COOKIE
+from devstack.edge import SESSION_COOKIE
 from devstack.stack import LocalSystem
-from devstack.template import REGION, resources, transformed
+from vhtools.template import REGION, resources, transformed
 
 ADMIN_ROUTE = "/api/admin/me"
 CALLBACK = "/api/admin/auth/callback"
@@ -444,7 +444,7 @@ def test_routes_without_the_authorizer_are_not_checked(local_system: LocalSystem
     assert headers["Location"].startswith(f"{local_system.url}/dev/oauth2/authorize?")
 
 
-# --- End to end, through the admin function ----------------------------------------------------
+# --- End to end, through the sign-in and admin functions --------------------------------------
 
 
 def _cookies(headers: Any) -> dict[str, str]:
@@ -455,7 +455,7 @@ def _cookies(headers: Any) -> dict[str, str]:
     return jar
 
 
-def test_staff_sign_in_and_out_through_the_admin_function(local_system: LocalSystem) -> None:
+def test_staff_sign_in_and_out_through_the_sign_in_function(local_system: LocalSystem) -> None:
     url = local_system.url
     status, headers, _ = request("GET", f"{url}/api/admin/auth/login")
     assert status == 302

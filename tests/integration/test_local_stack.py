@@ -10,7 +10,7 @@ from moto.server import ThreadedMotoServer
 
 from devstack.provision import provision
 from devstack.stack import LocalSystem
-from devstack.template import TEMPLATE, resources, transformed
+from vhtools.template import TEMPLATE, resources, transformed
 
 
 class _Loader(yaml.SafeLoader):

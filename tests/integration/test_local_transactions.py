@@ -13,7 +13,7 @@ from moto.dynamodb.models.dynamo_type import Item
 
 from devstack.provision import client
 from devstack.stack import LocalSystem
-from devstack.template import ACCOUNT, REGION
+from vhtools.template import ACCOUNT, REGION
 
 PREFIX = "tx-"
 

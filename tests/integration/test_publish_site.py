@@ -14,9 +14,9 @@ import pytest
 
 from deploy.aws import StackState, stack_state
 from deploy.publish import publish
-from devstack.edge import inline_script_hashes
 from devstack.stack import LocalSystem
-from devstack.template import REGION, transformed
+from vhtools.csp import inline_script_hashes
+from vhtools.template import REGION, transformed
 
 # The outputs publish reads must be the template's own.
 OUTPUTS = ("SiteBucketName", "DistributionId", "SiteUrl")

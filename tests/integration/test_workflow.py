@@ -13,7 +13,7 @@ import pytest
 from devstack.outbox import SentEmail
 from devstack.stack import LocalSystem
 from tests.conftest import SuiteLog
-from tests.factories import PERSONAL_VALUES, registration
+from tests.factories import PERSONAL_VALUES, registration, staff_member
 from tests.integration.test_intake import post, registration_item
 from vhcore.calendar import dutch_date
 from vhcore.dal.services import aws_services
@@ -89,7 +89,12 @@ def test_no_contact_by_the_term_reminds_staff_then_escalates(local_system: Local
 
 def test_recorded_contact_stops_the_reminder(local_system: LocalSystem) -> None:
     reference, registration_id = submit(local_system)
-    cases.record_contact(aws_services(), registration_id, actor="medewerker@test", note="Gebeld")
+    cases.record_contact(
+        aws_services(),
+        registration_id,
+        actor=staff_member("medewerker@test"),
+        note="Gebeld",
+    )
     local_system.clock.advance(days=14)
     local_system.pump.drain(timeout=20)
     subjects = [m.subject for m in mails_about(local_system, reference)]
@@ -100,13 +105,18 @@ def test_a_decision_sends_the_decision_notice_and_closing_ends_the_workflow(
     local_system: LocalSystem,
 ) -> None:
     reference, registration_id = submit(local_system)
-    cases.record_contact(aws_services(), registration_id, actor="medewerker@test", note="Gebeld")
+    cases.record_contact(
+        aws_services(),
+        registration_id,
+        actor=staff_member("medewerker@test"),
+        note="Gebeld",
+    )
     local_system.clock.advance(days=8)
     local_system.pump.drain(timeout=20)
     cases.decide(
         aws_services(),
         registration_id,
-        actor="procesregisseur@test",
+        actor=staff_member("procesregisseur@test"),
         outcome_id="voor-veiligheidshuis",
         advice="Casus komt in het ICO van volgende week.",
         process_director="P. Regisseur",
@@ -116,7 +126,12 @@ def test_a_decision_sends_the_decision_notice_and_closing_ends_the_workflow(
     assert len(notices) == 1
     assert "Wel voor het Veiligheidshuis" in notices[0].body
     assert "P. Regisseur" not in notices[0].body and "ICO van volgende" not in notices[0].body
-    cases.close(aws_services(), registration_id, actor="procesregisseur@test", reason="Afgerond")
+    cases.close(
+        aws_services(),
+        registration_id,
+        actor=staff_member("procesregisseur@test"),
+        reason="Afgerond",
+    )
     local_system.pump.drain(timeout=20)
     assert execution(local_system, registration_id)["status"] == "SUCCEEDED"
     item = registration_item(local_system, reference)
@@ -133,7 +148,7 @@ def test_a_decision_before_the_workflow_waits_for_it_is_not_lost(
     cases.decide(
         aws_services(),
         registration_id,
-        actor="procesregisseur@test",
+        actor=staff_member("procesregisseur@test"),
         outcome_id="niet-voor-veiligheidshuis",
         advice="Advies gegeven.",
         process_director="P. Regisseur",
@@ -171,7 +186,12 @@ def test_illegal_transitions_are_refused(local_system: LocalSystem) -> None:
 
     _, registration_id = submit(local_system)
     with pytest.raises(IllegalTransition):
-        cases.close(aws_services(), registration_id, actor="medewerker@test", reason="te vroeg")
+        cases.close(
+            aws_services(),
+            registration_id,
+            actor=staff_member("medewerker@test"),
+            reason="te vroeg",
+        )
 
 
 def test_the_workflow_carries_identifiers_only(local_system: LocalSystem) -> None:

@@ -20,10 +20,11 @@ from deploy.stack import (
     sam_deploy_command,
     write_parameters_file,
 )
-from devstack.cron import ScheduleExpression, weekly_cutoff
-from devstack.edge import inline_script_hashes
+from devstack.cron import ScheduleExpression
 from vhcore.house import house_path, load_house_file, shipped_houses
 from vhcore.logic.agenda import closing_triage
+from vhtools.csp import inline_script_hashes
+from vhtools.schedule import weekly_cutoff
 
 AMS = ZoneInfo("Europe/Amsterdam")
 WEEKLY_HOUSES = [h for h in shipped_houses() if load_house_file(house_path(h)).triage.cutoff]

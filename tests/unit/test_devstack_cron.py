@@ -93,8 +93,32 @@ def test_rate_and_at_expressions() -> None:
 
 
 @pytest.mark.parametrize(
+    ("expression", "after", "fires"),
+    [
+        ("cron(0 12 ? * 1 *)", utc(2026, 1, 1), utc(2026, 1, 4, 12)),  # 1 is Sunday
+        ("cron(0 12 ? * 2#1 *)", utc(2026, 1, 1), utc(2026, 1, 5, 12)),  # first Monday
+        ("cron(0 12 ? * 6L *)", utc(2026, 1, 1), utc(2026, 1, 30, 12)),  # last Friday
+        ("cron(0 12 L * ? *)", utc(2026, 2, 1), utc(2026, 2, 28, 12)),  # last day
+        ("cron(0 12 15W * ? *)", utc(2026, 8, 1), utc(2026, 8, 14, 12)),  # 15th is a Saturday
+    ],
+)
+def test_day_of_week_numbers_and_the_special_days(
+    expression: str, after: dt.datetime, fires: dt.datetime
+) -> None:
+    assert ScheduleExpression(expression, "UTC").next_after(after) == fires
+
+
+@pytest.mark.parametrize(
     "expression",
-    ["cron(0 12 * * WED *)", "cron(0 12 ? * 2#1 *)", "cron(0 12 L * ? *)", "cron(0 12 ? *)"],
+    [
+        "cron(0 12 * * WED *)",
+        "cron(0 12 ? * ? *)",
+        "cron(0 12 ? *)",
+        "cron(0 12 ? * 8 *)",
+        "cron(0 12 ? * 0 *)",
+        "cron(0 12 LW * ? *)",
+        "cron(0 25 * * ? *)",
+    ],
 )
 def test_unsupported_or_invalid_expressions_are_refused(expression: str) -> None:
     with pytest.raises(ValueError):

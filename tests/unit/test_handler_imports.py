@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from devstack.template import REPO, resources, transformed
+from vhtools.template import REPO, resources, transformed
 
 IMPORTED = (
     "import json, sys\n"
@@ -63,6 +63,14 @@ def test_intake_answers_without_powertools_event_handler() -> None:
         "intake.contract",
     ]
     assert loaded_after_import(["intake.intake_handler"], watched) == []
+
+
+def test_sign_in_loads_neither_the_aws_sdk_nor_the_data_layer() -> None:
+    """The public sign-in routes run apart from the staff API (no table, no key in their
+    role): nothing that reads the tables or decrypts is even loaded."""
+    assert "signin.signin_handler" in handler_modules()
+    watched = ["boto3", "botocore.session", "aws_encryption_sdk", "vhcore.dal", "vhcore.logic"]
+    assert loaded_after_import(["signin.signin_handler"], watched) == []
 
 
 def test_no_handler_loads_email_validator_addresses_are_checked_by_vhcore() -> None:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import re
 from pathlib import Path
 from types import ModuleType
 
 import jinja2
 import pytest
 
+from vhcore import staff, status
 from vhcore.house import house_path, load_house_file, shipped_houses
 
-HOOK = Path(__file__).resolve().parents[2] / "site" / "hooks" / "house.py"
+SITE = Path(__file__).resolve().parents[2] / "site"
+HOOK = SITE / "hooks" / "house.py"
+STAFF_PAGE = SITE / "docs" / "beheer" / "index.md"
 
 
 def _load_hook() -> ModuleType:
@@ -64,3 +68,46 @@ def test_a_typo_in_a_page_fails_instead_of_printing_nothing() -> None:
 def test_values_are_escaped_for_html() -> None:
     env = hook.make_environment()
     assert env.from_string("{{ value }}").render(value="<b>&") == "&lt;b&gt;&amp;"
+
+
+def _staff_page(source: str | None = None) -> str:
+    """The staff page's Markdown as the hook renders it (without its front matter)."""
+    text = source if source is not None else STAFF_PAGE.read_text(encoding="utf-8")
+    body = text.split("---\n", 2)[2]
+    house = load_house_file(house_path("voorbeeldregio"))
+    rendered: str = hook.make_environment().from_string(body).render(hook.page_context(house))
+    return rendered
+
+
+def _labels(page: str, kind: str) -> dict[str, str]:
+    found = re.search(rf'<div data-kind="{kind}">(.*?)</div>', page)
+    assert found, kind
+    return dict(re.findall(r'<data value="([^"]*)">([^<]*)</data>', found.group(1)))
+
+
+def test_the_staff_page_shows_and_enforces_what_vhcore_says() -> None:
+    """Labels, transitions and rights on the staff page are generated from vhcore, not copied:
+    every action form says the status it leads to, where it may start and who may do it."""
+    page = _staff_page()
+    assert _labels(page, "status") == {s.value: status.DUTCH[s] for s in status.Status}
+    assert _labels(page, "status")["scheduled"] == "Geagendeerd voor triage"
+    assert _labels(page, "group") == {g.value: staff.DUTCH[g] for g in staff.Group}
+    forms = {
+        attributes["data-action"]: attributes
+        for tag in re.findall(r'<form class="vh-form vh-action" ([^>]*)>', page)
+        for attributes in [dict(re.findall(r'([a-z-]+)="([^"]*)"', tag))]
+    }
+    assert set(forms) == set(staff.CASE_ACTIONS)
+    for action, target in staff.CASE_ACTIONS.items():
+        form = forms[action]
+        assert form["data-to"] == (target.value if target else ""), action
+        assert form["data-from"].split() == [s.value for s in status.statuses_before(target)]
+        assert set(form["data-groups"].split()) == {g.value for g in staff.RIGHTS[action]}
+    assert forms["close"]["data-from"] == "decided"
+    assert forms["decision"]["data-groups"] == "triage procesregie"
+
+
+def test_a_staff_action_the_page_names_wrongly_fails_the_build() -> None:
+    source = STAFF_PAGE.read_text(encoding="utf-8").replace('action("close")', 'action("sluiten")')
+    with pytest.raises(jinja2.UndefinedError):
+        _staff_page(source)

@@ -9,7 +9,7 @@ Registrations table (``pk``/``sk``, keys as ``infra/template.yaml`` declares the
 - ``REF#<reference> / REFERENCE``: claims a reference, so it is unique (``ReferenceClaimItem``).
 - ``AGENDA#<date> / AGENDA``: a fixed triage agenda, counts and ids only (``AgendaItem``).
 
-Audit table: ``REG#<id> / <at>#<uuid>``, append only (``AuditItem``).
+Audit table: ``REG#<id> / <at>#<ns>#<random>``, append only (``AuditItem``).
 
 Idempotency table: Powertools owns its items; what intake reads back of a stored registration
 is ``AnswerItem`` (the only attributes its role may read, ``ANSWER_ATTRIBUTES``).
@@ -20,6 +20,7 @@ Every moment is stored as UTC ``YYYY-MM-DDTHH:MM:SSZ``: it sorts as text, Step F
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Self
@@ -27,6 +28,7 @@ from typing import Annotated, Any, Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
 
 from vhcore.model import (
+    Actor,
     AgendaRecord,
     AuditEntry,
     Changes,
@@ -108,16 +110,21 @@ class _Item(BaseModel):
 class HistoryItem(_Item):
     at: Timestamp
     actor: str
+    actor_name: str
+    action: str
     from_status: Status = Field(alias="from")
     to_status: Status = Field(alias="to")
-    reason: str
+    summary: str = ""
+    note: str | None = None
 
     @classmethod
     def of(cls, event: HistoryEvent) -> Self:
-        return cls.model_validate(event.model_dump())
+        fields = event.model_dump(exclude={"actor"})
+        return cls(**fields, actor=event.actor.id, actor_name=event.actor.name)
 
     def event(self) -> HistoryEvent:
-        return HistoryEvent.model_validate(self.model_dump())
+        fields = self.model_dump(exclude={"actor", "actor_name"})
+        return HistoryEvent(**fields, actor=Actor(id=self.actor, name=self.actor_name))
 
 
 # Attributes of a registration that are not in ``Registration`` under their own name.
@@ -252,20 +259,26 @@ class AuditItem(_Item):
     sk: str
     at: Timestamp
     actor: str
+    actor_name: str
     action: str
-    purpose: str
+    purpose_category: str
+    purpose: str | None = None
     expires_at: int
 
     @classmethod
     def of(cls, entry: AuditEntry) -> Self:
         return cls(
             pk=audit_partition(entry.registration_id),
-            sk=f"{timestamp(entry.at)}#{uuid.uuid4()}",
-            **entry.model_dump(exclude={"registration_id"}),
+            # Unique, and in the order written (two records of one second: nanoseconds).
+            sk=f"{timestamp(entry.at)}#{time.time_ns():020d}#{uuid.uuid4().hex[:12]}",
+            **entry.model_dump(exclude={"registration_id", "actor"}),
+            actor=entry.actor.id,
+            actor_name=entry.actor.name,
         )
 
     def entry(self) -> AuditEntry:
         return AuditEntry(
             registration_id=registration_id_of(self.pk),
-            **self.model_dump(exclude={"pk", "sk"}),
+            **self.model_dump(exclude={"pk", "sk", "actor", "actor_name"}),
+            actor=Actor(id=self.actor, name=self.actor_name),
         )

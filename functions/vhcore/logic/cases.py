@@ -13,7 +13,7 @@ from vhcore.log import logger
 from vhcore.logic.retention import expires_at
 from vhcore.logic.triage import load
 from vhcore.messages_queue import NotifyMessage
-from vhcore.model import Changes, HistoryEvent, Registration, Resumption
+from vhcore.model import Actor, Changes, HistoryEvent, Registration, Resumption
 from vhcore.ports import Services
 from vhcore.status import Status, check_transition
 
@@ -29,21 +29,36 @@ def _now() -> dt.datetime:
     return clock.now().replace(microsecond=0)
 
 
+def seal(services: Services, registration_id: str, typed: str) -> str | None:
+    """What a person typed, as ciphertext bound to the case; None for nothing typed."""
+    text = typed.strip()
+    return services.cipher.encrypt(text, registration_id, "personal") if text else None
+
+
 def _change(
     services: Services,
     registration: Registration,
     target: Status | None,
     *,
-    actor: str,
-    reason: str,
+    actor: Actor,
+    action: str,
+    note: str = "",
+    summary: str = "",
     changes: Changes | None = None,
 ) -> Registration:
-    """Apply one transition (``target`` None: an event without a status change)."""
+    """Apply one transition (``target`` None: an event without a status change). ``note`` is
+    what the person typed (stored encrypted), ``summary`` the product's own words."""
     current = registration.status
     if target is not None:
         check_transition(current, target)
     event = HistoryEvent(
-        at=_now(), actor=actor, from_status=current, to_status=target or current, reason=reason
+        at=_now(),
+        actor=actor,
+        action=action,
+        from_status=current,
+        to_status=target or current,
+        summary=summary,
+        note=seal(services, registration.id, note),
     )
     written = (changes or Changes()).written()
     if target is not None:
@@ -73,7 +88,7 @@ def _resumed_again(
 
 
 def record_contact(
-    services: Services, registration_id: str, *, actor: str, note: str
+    services: Services, registration_id: str, *, actor: Actor, note: str
 ) -> Registration:
     """Contact with the registrant was made: this stops the reminder."""
     return _change(
@@ -81,13 +96,15 @@ def record_contact(
         load(services, registration_id),
         None,
         actor=actor,
-        reason=note or "Contact met de aanmelder",
+        action="contact",
+        note=note,
+        summary="Contact met de aanmelder",
         changes=Changes(contacted_at=_now()),
     )
 
 
 def request_information(
-    services: Services, registration_id: str, *, actor: str, reason: str
+    services: Services, registration_id: str, *, actor: Actor, reason: str
 ) -> Registration:
     # The e-mail is queued first, once the transition is known to be allowed: when queueing
     # fails nothing has changed and staff can simply try again.
@@ -101,32 +118,38 @@ def request_information(
         registration,
         Status.INFORMATION_REQUESTED,
         actor=actor,
-        reason=reason,
+        action="information-request",
+        note=reason,
+        summary="Informatie gevraagd aan de aanmelder",
         changes=Changes(contacted_at=_now()),
     )
 
 
 def information_received(
-    services: Services, registration_id: str, *, actor: str, reason: str
+    services: Services, registration_id: str, *, actor: Actor, reason: str
 ) -> Registration:
     return _change(
         services,
         load(services, registration_id),
         Status.INFORMATION_RECEIVED,
         actor=actor,
-        reason=reason,
+        action="information-received",
+        note=reason,
+        summary="Informatie ontvangen",
     )
 
 
 def schedule(
-    services: Services, registration_id: str, *, actor: str, triage_date: dt.date, reason: str
+    services: Services, registration_id: str, *, actor: Actor, triage_date: dt.date, reason: str
 ) -> Registration:
     return _change(
         services,
         load(services, registration_id),
         Status.SCHEDULED,
         actor=actor,
-        reason=reason or f"Geagendeerd voor de triage van {triage_date.isoformat()}",
+        action="schedule",
+        note=reason,
+        summary=f"Geagendeerd voor de triage van {triage_date.isoformat()}",
         changes=Changes(triage_date=triage_date, queued_for=triage_date.isoformat()),
     )
 
@@ -135,7 +158,7 @@ def decide(
     services: Services,
     registration_id: str,
     *,
-    actor: str,
+    actor: Actor,
     outcome_id: str,
     advice: str,
     process_director: str,
@@ -153,7 +176,8 @@ def decide(
         registration,
         Status.DECIDED,
         actor=actor,
-        reason=f"Besluit: {outcome.label}",
+        action="decision",
+        summary=f"Besluit: {outcome.label}",
         changes=Changes(
             outcome=outcome.id,
             taken_on=outcome.taken_on,
@@ -170,7 +194,7 @@ def decide(
     return updated
 
 
-def close(services: Services, registration_id: str, *, actor: str, reason: str) -> Registration:
+def close(services: Services, registration_id: str, *, actor: Actor, reason: str) -> Registration:
     house = current_house()
     moment = _now()
     registration = load(services, registration_id)
@@ -181,7 +205,9 @@ def close(services: Services, registration_id: str, *, actor: str, reason: str) 
         registration,
         Status.CLOSED,
         actor=actor,
-        reason=reason or "Afgesloten",
+        action="close",
+        note=reason,
+        summary="Afgesloten",
         changes=Changes(
             closed_at=moment,
             expires_at=expires_at(house, moment, taken_on=bool(registration.taken_on)),

@@ -21,7 +21,7 @@ from vhcore.model import TO_BE_PLANNED, AuditEntry, Registration
 from vhcore.ports import Services
 from vhcore.reference import is_reference
 from vhcore.registration import Day, Timestamp
-from vhcore.staff import Staff
+from vhcore.staff import PurposeCategory, Staff
 
 Sort = Literal["received", "urgency"]
 
@@ -52,7 +52,9 @@ class Agenda(BaseModel):
 
 class HistoryEvent(BaseModel):
     at: Timestamp
-    actor: str = Field(max_length=254)
+    actor: str = Field(max_length=254, description="The verified e-mail at that moment")
+    actor_id: str = Field(max_length=64, description="The user's sub: the audit identity")
+    action: str = Field(max_length=32)
     from_status: str = Field(max_length=32)
     to_status: str = Field(max_length=32)
     reason: str = Field(max_length=2000)
@@ -71,9 +73,11 @@ class Case(BaseModel):
 
 class AuditRecord(BaseModel):
     at: Timestamp
-    actor: str = Field(max_length=254)
+    actor: str = Field(max_length=254, description="The verified e-mail at that moment")
+    actor_id: str = Field(max_length=64, description="The user's sub: the audit identity")
     action: str = Field(max_length=64)
-    purpose: str = Field(max_length=500)
+    purpose_category: str = Field(max_length=32)
+    purpose: str | None = Field(default=None, max_length=4000, description="What was typed")
 
 
 class Figures(BaseModel):
@@ -146,7 +150,13 @@ def _registration_id(services: Services, reference: str) -> str:
 
 
 def _audit(
-    services: Services, registration_id: str, staff: Staff, action: str, purpose: str
+    services: Services,
+    registration_id: str,
+    staff: Staff,
+    action: str,
+    *,
+    category: str,
+    typed: str = "",
 ) -> None:
     now = clock.now().replace(microsecond=0)
     months = current_house().retention.audit_log_months
@@ -156,16 +166,29 @@ def _audit(
             at=now,
             actor=staff.actor,
             action=action,
-            purpose=purpose,
+            purpose_category=category,
+            purpose=cases.seal(services, registration_id, typed),
             expires_at=int(add_months(now, months).timestamp()),
         )
     )
 
 
-def read_case(services: Services, reference: str, staff: Staff, purpose: str) -> Case:
+def _open(services: Services, registration_id: str, ciphertext: str | None) -> str | None:
+    if ciphertext is None:
+        return None
+    return services.cipher.decrypt(ciphertext, registration_id, "personal")
+
+
+def read_case(
+    services: Services,
+    reference: str,
+    staff: Staff,
+    category: PurposeCategory,
+    purpose: str = "",
+) -> Case:
     """Decrypt one registration. The audit record is written first: no record, no data."""
     registration_id = _registration_id(services, reference)
-    _audit(services, registration_id, staff, "inzien", purpose)
+    _audit(services, registration_id, staff, "inzien", category=category, typed=purpose)
     registration = services.store.get(registration_id)
     if registration is None or registration.personal is None:
         raise NotFound(reference)
@@ -183,10 +206,12 @@ def read_case(services: Services, reference: str, staff: Staff, purpose: str) ->
         history=[
             HistoryEvent(
                 at=e.at,
-                actor=e.actor,
+                actor=e.actor.name,
+                actor_id=e.actor.id,
+                action=e.action,
                 from_status=e.from_status.value,
                 to_status=e.to_status.value,
-                reason=e.reason,
+                reason=_open(services, registration_id, e.note) or e.summary,
             )
             for e in registration.history
         ],
@@ -198,7 +223,7 @@ def act(
 ) -> QueueEntry:
     """One staff action: audited, then applied as a status transition."""
     registration_id = _registration_id(services, reference)
-    _audit(services, registration_id, staff, action, reason)
+    _audit(services, registration_id, staff, action, category=action, typed=reason)
     actor = staff.actor
     match action:
         case "contact":
@@ -235,10 +260,20 @@ def act(
     return _entry(changed)
 
 
-def audit_trail(services: Services, reference: str) -> list[AuditRecord]:
-    entries = services.store.audit_trail(_registration_id(services, reference))
+def audit_trail(services: Services, reference: str, staff: Staff) -> list[AuditRecord]:
+    """The case's audit records, purposes decrypted; reading them is audited first."""
+    registration_id = _registration_id(services, reference)
+    _audit(services, registration_id, staff, "audit-inzien", category=PurposeCategory.CONTROL)
     return [
-        AuditRecord(at=e.at, actor=e.actor, action=e.action, purpose=e.purpose) for e in entries
+        AuditRecord(
+            at=e.at,
+            actor=e.actor.name,
+            actor_id=e.actor.id,
+            action=e.action,
+            purpose_category=e.purpose_category,
+            purpose=_open(services, registration_id, e.purpose),
+        )
+        for e in services.store.audit_trail(registration_id)
     ]
 
 

@@ -35,9 +35,10 @@ def enqueue(services: Services, registration_id: str) -> None:
             event=HistoryEvent(
                 at=clock.now().replace(microsecond=0),
                 actor=SYSTEM,
+                action="enqueue",
                 from_status=Status.RECEIVED,
                 to_status=Status.SCHEDULED,
-                reason=f"Geagendeerd voor de triage van {triage_date.isoformat()}",
+                summary=f"Geagendeerd voor de triage van {triage_date.isoformat()}",
             ),
         )
     else:

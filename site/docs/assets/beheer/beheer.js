@@ -13,7 +13,7 @@
   if (!root) return;
 
   var API = root.getAttribute("data-api");
-  var PRINT_PURPOSE = "Afdrukken triage-agenda";
+  var PRINT_PURPOSE = { purpose_category: "triage", purpose: "Afdrukken triage-agenda" };
   var REFERENCE = /^VH-[A-Z0-9]{4}-[A-Z0-9]{4}$/;
   var MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
     "september", "oktober", "november", "december"];
@@ -109,7 +109,7 @@
     byId("vh-case-body").hidden = true;
     byId("vh-actions").hidden = true;
     all(root, "form.vh-action").forEach(function (form) { form.reset(); hideErrors(form); });
-    byId("vh-purpose").value = "";
+    byId("vh-purpose-form").reset();
     state.entry = null;
     state.purpose = "";
   }
@@ -570,9 +570,13 @@
     byId("vh-actions").hidden = false;
   }
 
+  /* Reading a case decrypts it and is audited: a POST with the purpose, never a GET. */
+  function readCase(reference, purpose) {
+    return api("POST", "/registrations/" + encodeURIComponent(reference) + "/read", purpose);
+  }
+
   function openCase(reference, purpose) {
-    return api("GET", "/registrations/" + encodeURIComponent(reference) +
-      "?purpose=" + encodeURIComponent(purpose)).then(function (data) {
+    return readCase(reference, purpose).then(function (data) {
       state.purpose = purpose;
       renderCase(data);
       return data;
@@ -617,7 +621,8 @@
     if (problems.length) { showErrors(form, problems); return; }
     hideErrors(form);
     busy(form, true);
-    var purpose = byId("vh-purpose").value.trim();
+    var chosen = form.querySelector("input[name='purpose_category']:checked");
+    var purpose = { purpose_category: chosen.value, purpose: byId("vh-purpose").value.trim() };
     openCase(state.reference, purpose).then(function () {
       form.hidden = true;
       announce("Aanmelding " + state.reference + " is geopend. Dit staat in het auditlog.");
@@ -696,8 +701,7 @@
     var names = {};
     return fewAtATime(entries.map(function (entry) {
       return function () {
-        return api("GET", "/registrations/" + encodeURIComponent(entry.reference) +
-          "?purpose=" + encodeURIComponent(PRINT_PURPOSE)).then(function (data) {
+        return readCase(entry.reference, PRINT_PURPOSE).then(function (data) {
           var persons = data.registration.persons || [];
           var main = persons.filter(function (p) { return p.relation === "hoofdbetrokkene"; })[0] ||
             persons[0] || {};

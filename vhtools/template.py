@@ -243,6 +243,10 @@ class Route:
     scopes: tuple[str, ...] = ()
 
 
+# What SAM writes for a route whose event says `Authorizer: NONE` under a DefaultAuthorizer.
+NO_AUTHORIZER = "NONE"
+
+
 def http_routes(template: Mapping[str, Any]) -> list[Route]:
     """Every HTTP API route with the function behind it, from the transformed OpenAPI body."""
     routes: list[Route] = []
@@ -257,6 +261,8 @@ def http_routes(template: Mapping[str, Any]) -> list[Route]:
                 security = operation.get("security") or []
                 authorizer = next(iter(security[0]), None) if security else None
                 scopes = tuple(security[0][authorizer]) if authorizer else ()
+                if authorizer == NO_AUTHORIZER:
+                    authorizer = None
                 routes.append(Route(method.upper(), path, found.group(1), authorizer, scopes))
     return routes
 
@@ -274,7 +280,7 @@ def http_authorizers(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def main() -> None:
-    """`python -m devstack.template`: the transformed template as JSON (for checkov)."""
+    """`python -m vhtools.template`: the transformed template as JSON (for checkov)."""
     import json
     import sys
 
