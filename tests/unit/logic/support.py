@@ -25,8 +25,9 @@ AMS = ZoneInfo("Europe/Amsterdam")
 # registration now goes to the triage of Thursday 26 November 2026.
 MONDAY = dt.datetime(2026, 11, 23, 10, 15, tzinfo=AMS)
 THURSDAY_TRIAGE = dt.date(2026, 11, 26)
-ACTOR = "t.medewerker@vh.example.org"
-STAFF = Staff(user_id="sub-1", username=ACTOR, groups=frozenset({Group.TRIAGE}))
+ACTOR = factories.staff_member("t.medewerker@vh.example.org")
+COLLEAGUE = factories.staff_member("collega@vh.example.org")
+STAFF = Staff(user_id=ACTOR.id, username=ACTOR.name, groups=frozenset({Group.TRIAGE}))
 # Outcomes of the default house (voorbeeldregio).
 NOT_TAKEN_ON = "niet-voor-veiligheidshuis"
 TAKEN_ON = "voor-veiligheidshuis"
@@ -95,9 +96,20 @@ def with_ports(
     )
 
 
-def events(registration: Registration) -> list[tuple[Status, Status, str]]:
-    """A case's history as (from, to, reason), for comparing in one assertion."""
-    return [(e.from_status, e.to_status, e.reason) for e in registration.history]
+def typed(registration: Registration, ciphertext: str | None) -> str | None:
+    """What a person typed, from its ciphertext; fails unless sealed for this registration."""
+    if ciphertext is None:
+        return None
+    return MemoryCipher().decrypt(ciphertext, registration.id, "personal")
+
+
+def events(registration: Registration) -> list[tuple[str, Status, Status, str, str | None]]:
+    """A case's history as (action, from, to, summary, typed note), in one assertion; the
+    note is opened with the in-memory cipher, so it must have been sealed for this case."""
+    return [
+        (e.action, e.from_status, e.to_status, e.summary, typed(registration, e.note))
+        for e in registration.history
+    ]
 
 
 @dataclass

@@ -14,6 +14,7 @@ from tests.unit.logic.conftest import FrozenClock
 from tests.unit.logic.support import (
     ADVICE,
     AMS,
+    COLLEAGUE,
     MONDAY,
     NOT_TAKEN_ON,
     PROCESS_DIRECTOR,
@@ -28,14 +29,15 @@ from tests.unit.logic.support import (
     request,
     with_ports,
 )
-from vhcore.dal.memory import MemoryStore
+from vhcore.dal.memory import SEAL, MemoryStore
 from vhcore.errors import IllegalTransition, NotFound, StorageUnavailable
 from vhcore.house import House
 from vhcore.logic import agenda, cases, intake, staff, triage
-from vhcore.model import AuditEntry, Registration
+from vhcore.model import SYSTEM, AuditEntry, Registration
 from vhcore.ports import Services
-from vhcore.staff import Group, Staff
+from vhcore.staff import Group, PurposeCategory, Staff
 
+TRIAGE = PurposeCategory.TRIAGE
 PURPOSE = "Voorbereiding triage"
 UNKNOWN_REFERENCES = ["VH-2222-2222", "not-a-reference", ""]
 
@@ -205,17 +207,19 @@ def test_reading_a_case_is_audited_and_shows_the_registration_as_sent(
     assert registration_id is not None
     triage.enqueue(services, registration_id)
 
-    # When a staff member reads it, giving a purpose
-    case = staff.read_case(services, answer.reference, STAFF, PURPOSE)
+    # When a staff member reads it, giving a purpose category and words of their own
+    case = staff.read_case(services, answer.reference, STAFF, TRIAGE, PURPOSE)
 
-    # Then an audit record says who, when, why, and is kept for the house's audit period
+    # Then an audit record says who, when, why (the category in clear, the words sealed for
+    # this registration), and is kept for the house's audit period
     assert store.audit == [
         AuditEntry(
             registration_id=registration_id,
             at=MONDAY,
             actor=STAFF.actor,
             action="inzien",
-            purpose=PURPOSE,
+            purpose_category="triage",
+            purpose=f"{SEAL}:personal:{registration_id}:{PURPOSE}",
             expires_at=int(MONDAY.replace(year=2031).timestamp()),
         )
     ]
@@ -223,8 +227,26 @@ def test_reading_a_case_is_audited_and_shows_the_registration_as_sent(
     assert case.registration == sent.model_dump(mode="json", exclude=intake.NOT_CONTENT)
     assert case.entry.reference == answer.reference
     assert case.decision is None
-    assert [(h.from_status, h.to_status, h.actor) for h in case.history] == [
-        ("received", "scheduled", "systeem")
+    assert [(h.action, h.from_status, h.to_status, h.actor, h.actor_id) for h in case.history] == [
+        ("enqueue", "received", "scheduled", SYSTEM.name, SYSTEM.id)
+    ]
+    assert case.history[0].reason == "Geagendeerd voor de triage van 2026-11-26"
+
+
+def test_reading_a_case_with_only_a_category_seals_nothing(
+    services: Services, store: MemoryStore
+) -> None:
+    # Given a registration
+    registration = register(services)
+
+    # When staff read it choosing only a category (typing nothing, or only spaces)
+    staff.read_case(services, registration.reference, STAFF, PurposeCategory.CONTACT)
+    staff.read_case(services, registration.reference, STAFF, PurposeCategory.REQUEST, "  ")
+
+    # Then the audit records hold the categories and no purpose
+    assert [(e.purpose_category, e.purpose) for e in store.audit] == [
+        ("contact", None),
+        ("verzoek", None),
     ]
 
 
@@ -234,7 +256,7 @@ def test_a_decided_case_shows_the_advice_and_process_director(services: Services
     decide(services, registration, TAKEN_ON)
 
     # When staff read it
-    case = staff.read_case(services, registration.reference, STAFF, PURPOSE)
+    case = staff.read_case(services, registration.reference, STAFF, TRIAGE, PURPOSE)
 
     # Then the decision's notes are decrypted with it
     assert case.decision == cases.DecisionNotes(advice=ADVICE, process_director=PROCESS_DIRECTOR)
@@ -252,7 +274,7 @@ def test_no_audit_record_no_data(services: Services) -> None:
     # When staff read the case
     # Then it fails, and nothing was decrypted
     with pytest.raises(StorageUnavailable):
-        staff.read_case(blind, registration.reference, STAFF, PURPOSE)
+        staff.read_case(blind, registration.reference, STAFF, TRIAGE, PURPOSE)
     assert cipher.decrypted == []
 
 
@@ -269,7 +291,7 @@ def test_the_audit_record_is_written_before_decrypting(
     # When staff read it
     # Then decrypting fails, but the reading was audited first
     with pytest.raises(StorageUnavailable, match="decrypting"):
-        staff.read_case(services, registration.reference, STAFF, PURPOSE)
+        staff.read_case(services, registration.reference, STAFF, TRIAGE, PURPOSE)
     assert [(e.registration_id, e.action) for e in store.audit] == [(registration.id, "inzien")]
 
 
@@ -283,7 +305,7 @@ def test_reading_an_unknown_reference_is_not_found_and_not_audited(
     # When staff read the reference
     # Then it is not found, and no audit record is written
     with pytest.raises(NotFound):
-        staff.read_case(services, reference, STAFF, PURPOSE)
+        staff.read_case(services, reference, STAFF, TRIAGE, PURPOSE)
     assert store.audit == []
 
 
@@ -297,7 +319,7 @@ def test_a_case_whose_registration_is_gone_is_not_found_but_the_attempt_is_audit
     # When staff read it
     # Then it is not found; the attempt is on record
     with pytest.raises(NotFound):
-        staff.read_case(services, registration.reference, STAFF, PURPOSE)
+        staff.read_case(services, registration.reference, STAFF, TRIAGE, PURPOSE)
     assert [e.action for e in store.audit] == ["inzien"]
 
 
@@ -336,11 +358,14 @@ def test_each_action_is_audited_and_applied_in_turn(
     assert entries[3].triage_date == dt.date(2026, 12, 3)
     assert entries[4].outcome == TAKEN_ON
     # And the audit trail lists every action, oldest first, with who and why
-    trail = staff.audit_trail(services, registration.reference)
-    assert [(r.action, r.purpose, r.actor) for r in trail] == [
-        (action, reason, boss.actor) for action, reason, _, _ in STEPS
+    trail = staff.audit_trail(services, registration.reference, boss)
+    assert [(r.action, r.purpose_category, r.purpose) for r in trail] == [
+        (action, action, reason or None) for action, reason, _, _ in STEPS
+    ] + [("audit-inzien", "controle", None)]
+    assert {(r.actor, r.actor_id) for r in trail} == {(boss.username, boss.user_id)}
+    assert [r.at for r in trail] == [MONDAY + dt.timedelta(hours=h) for h in range(1, 7)] + [
+        MONDAY + dt.timedelta(hours=6)
     ]
-    assert [r.at for r in trail] == [MONDAY + dt.timedelta(hours=h) for h in range(1, 7)]
     # And the case history names the same person
     assert {e.actor for e in reload(services, registration).history[1:]} == {boss.actor}
 
@@ -355,7 +380,9 @@ def test_a_refused_action_is_audited_as_attempted_and_changes_nothing(
     # Then it is refused; the attempt is on record, the case is unchanged
     with pytest.raises(IllegalTransition):
         staff.act(services, registration.reference, STAFF, "close", "Te vroeg")
-    assert [(e.action, e.purpose) for e in store.audit] == [("close", "Te vroeg")]
+    assert [(e.action, e.purpose_category, e.purpose) for e in store.audit] == [
+        ("close", "close", f"{SEAL}:personal:{registration.id}:Te vroeg")
+    ]
     assert reload(services, registration) == registration
 
 
@@ -384,28 +411,30 @@ def test_acting_on_an_unknown_reference_is_not_found_and_not_audited(
 
 @pytest.mark.parametrize("reference", UNKNOWN_REFERENCES)
 def test_the_audit_trail_of_an_unknown_reference_is_not_found(
-    services: Services, reference: str
+    services: Services, store: MemoryStore, reference: str
 ) -> None:
     # Given no registration under this reference
     # When staff ask for its audit trail
-    # Then it is not found
+    # Then it is not found, and nothing is audited
     with pytest.raises(NotFound):
-        staff.audit_trail(services, reference)
+        staff.audit_trail(services, reference, STAFF)
+    assert store.audit == []
 
 
 def test_the_audit_trail_holds_only_the_cases_own_records(services: Services) -> None:
     # Given two cases, each read once
     one = register(services)
     other = register(services)
-    staff.read_case(services, one.reference, STAFF, "Eerste")
-    staff.read_case(services, other.reference, STAFF, "Tweede")
+    staff.read_case(services, one.reference, STAFF, TRIAGE, "Eerste")
+    staff.read_case(services, other.reference, STAFF, TRIAGE, "Tweede")
 
     # When staff ask for the first case's audit trail
-    trail = staff.audit_trail(services, one.reference)
+    trail = staff.audit_trail(services, one.reference, STAFF)
 
-    # Then it holds only the first reading
+    # Then it holds only the first reading, and this reading of the trail
     assert [(r.action, r.purpose, r.actor, r.at) for r in trail] == [
-        ("inzien", "Eerste", STAFF.actor, MONDAY)
+        ("inzien", "Eerste", STAFF.username, MONDAY),
+        ("audit-inzien", None, STAFF.username, MONDAY),
     ]
 
 
@@ -427,7 +456,7 @@ def test_the_figures_count_a_years_registrations_without_personal_data(
     register(services, dt.datetime(2027, 2, 20, 10, tzinfo=AMS))
     # the one of January: contact on the next day, taken on three days after receipt
     frozen_clock.moment = january.received_at + dt.timedelta(days=1)
-    cases.record_contact(services, january.id, actor="collega", note="Gebeld")
+    cases.record_contact(services, january.id, actor=COLLEAGUE, note="Gebeld")
     frozen_clock.moment = january.received_at + dt.timedelta(days=3)
     decide(services, january, TAKEN_ON)
     # the first of February: first contact (the decision) after the term, ten days later
@@ -463,11 +492,6 @@ def test_a_year_without_registrations_has_no_shares(services: Services) -> None:
     assert figures.median_days_to_decision is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="figures count months by the UTC date (received_at.astimezone(UTC)), not by the "
-    "house's Amsterdam calendar: a registration on 1 March at 00:30 counts in February",
-)
 def test_a_registration_just_after_midnight_counts_in_the_month_of_its_dutch_date(
     services: Services,
 ) -> None:
@@ -479,3 +503,46 @@ def test_a_registration_just_after_midnight_counts_in_the_month_of_its_dutch_dat
 
     # Then it counts in March
     assert figures.per_month == {"2027-03": 1}
+
+
+def test_the_year_of_the_figures_runs_from_midnight_to_midnight_in_amsterdam(
+    services: Services,
+) -> None:
+    # Given registrations on either side of both new year's midnights in Amsterdam (the
+    # first of 2027 is still 31 December 2026 in UTC)
+    for moment in [
+        dt.datetime(2026, 12, 31, 23, 59, tzinfo=AMS),
+        dt.datetime(2027, 1, 1, 0, 0, tzinfo=AMS),
+        dt.datetime(2027, 12, 31, 23, 30, tzinfo=AMS),
+        dt.datetime(2028, 1, 1, 0, 30, tzinfo=AMS),
+    ]:
+        register(services, moment)
+
+    # When the figures of 2026, 2027 and 2028 are made
+    by_year = {year: staff.figures(services, year) for year in (2026, 2027, 2028)}
+
+    # Then each registration counts in the year and month of its Dutch date
+    assert {year: f.per_month for year, f in by_year.items()} == {
+        2026: {"2026-12": 1},
+        2027: {"2027-01": 1, "2027-12": 1},
+        2028: {"2028-01": 1},
+    }
+    assert [f.total for f in by_year.values()] == [1, 2, 1]
+
+
+@pytest.mark.parametrize("later", ["contact", "information-request"])
+def test_a_case_contacted_in_time_counts_as_such_after_a_later_contact(
+    services: Services, frozen_clock: FrozenClock, later: str
+) -> None:
+    # Given a registration called the day after receipt, and contacted again after the term
+    registration = register(services, dt.datetime(2027, 3, 1, 10, tzinfo=AMS))
+    frozen_clock.moment = registration.received_at + dt.timedelta(days=1)
+    cases.record_contact(services, registration.id, actor=COLLEAGUE, note="Gebeld")
+    frozen_clock.moment = registration.respond_by + dt.timedelta(days=3)
+    staff.act(services, registration.reference, STAFF, later, "Nog een vraag")
+
+    # When the figures of 2027 are made
+    figures = staff.figures(services, 2027)
+
+    # Then the case counts as contacted within the promised term
+    assert figures.contacted_within_term_share == 1.0

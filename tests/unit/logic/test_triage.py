@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.unit.logic.support import (
+    COLLEAGUE,
     NOT_TAKEN_ON,
     THURSDAY_TRIAGE,
     closed,
@@ -38,7 +39,13 @@ def test_in_a_house_with_a_weekly_triage_a_new_registration_is_scheduled_for_it(
     assert queued.queued_for == THURSDAY_TRIAGE.isoformat()
     assert queued.status == Status.SCHEDULED
     assert events(queued) == [
-        (Status.RECEIVED, Status.SCHEDULED, "Geagendeerd voor de triage van 2026-11-26")
+        (
+            "enqueue",
+            Status.RECEIVED,
+            Status.SCHEDULED,
+            "Geagendeerd voor de triage van 2026-11-26",
+            None,
+        )
     ]
     assert queued.history[0].actor == SYSTEM
 
@@ -61,7 +68,7 @@ def test_a_registration_staff_already_acted_on_is_queued_without_changing_its_st
 ) -> None:
     # Given staff asked for information before the registration reached the queue
     registration = register(services)
-    cases.request_information(services, registration.id, actor="collega", reason="Vraag")
+    cases.request_information(services, registration.id, actor=COLLEAGUE, reason="Vraag")
 
     # When it is put on the queue
     triage.enqueue(services, registration.id)
