@@ -26,7 +26,8 @@ export PYTHONPATH := $(abspath functions):$(abspath .)
 # sam and cfn-lint need a region and credentials shape, never a real account.
 export AWS_DEFAULT_REGION ?= eu-central-1
 
-.PHONY: help install dev test lint types infra-lint site-check pytest unit integration browser \
+.PHONY: help install dev test lint types infra-lint site-check pytest unit unit-coverage \
+        other-tests integration browser \
         infrastructure bench load build openapi fuzz clean
 
 help: ## List the targets
@@ -86,8 +87,16 @@ site-check: install ## mkdocs build --strict for every house
 			-d $(abspath $(TOOLS))/site-check/$$house; \
 	done
 
-pytest: install ## unit, integration, browser and infrastructure tests
-	$(VENV)/bin/pytest -n 2 --dist loadfile
+pytest: unit-coverage other-tests ## unit (with the rules' coverage), integration, browser and infrastructure tests
+
+# tests/unit alone measures the rules: at least 90% of vhcore.logic's lines, or it fails.
+# Only this run collects coverage; the other tests run without it, and without tests/unit.
+unit-coverage: install ## tests/unit with the line coverage of vhcore.logic (at least 90%)
+	$(VENV)/bin/pytest tests/unit -n 2 -q --cov=vhcore.logic --cov-report=term-missing \
+		--cov-fail-under=90
+
+other-tests: install
+	$(VENV)/bin/pytest -n 2 --dist loadfile --ignore=tests/unit
 
 unit: install
 	$(VENV)/bin/pytest tests/unit

@@ -69,9 +69,10 @@ class Store(Protocol):
     def queue(self, queued_for: str, limit: int = 500) -> list[Registration]:
         """The registrations on one triage's queue, oldest first, without ciphertexts."""
 
-    def received_between(self, since: dt.date, until: dt.date) -> list[Registration]:
-        """Every registration received on or after ``since`` and before ``until``, without
-        ciphertexts or history (for the figures)."""
+    def received_between(self, since: dt.datetime, until: dt.datetime) -> list[Registration]:
+        """Every registration received at or after ``since`` and before ``until`` (aware
+        moments, so a year can start at midnight in Amsterdam), without ciphertexts or history
+        (for the figures)."""
 
     def agenda(self, triage_date: dt.date) -> AgendaRecord | None: ...
 

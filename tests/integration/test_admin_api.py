@@ -16,6 +16,7 @@ from devstack.stack import LocalSystem
 from tests.factories import PERSONAL_VALUES, registration, staff_member
 from tests.integration.test_intake import post, registration_item
 from tests.integration.test_local_auth import claims_of, mint, tokens_for
+from vhcore.calendar import AMSTERDAM
 from vhcore.dal.services import aws_services
 from vhcore.logic import cases
 from vhtools.template import http_routes, transformed
@@ -282,6 +283,26 @@ def test_figures_count_without_personal_data(
     assert "politie" in figures["per_partner"]
     for value in PERSONAL_VALUES.values():
         assert value not in response.text
+
+
+def test_the_store_selects_a_years_registrations_by_moment_in_any_zone(
+    local_system: LocalSystem,
+) -> None:
+    """The figures ask for a year from midnight in Amsterdam; the table keeps UTC text."""
+    reference = new_case(local_system)
+    registration_id = registration_item(local_system, reference)["pk"]["S"].removeprefix("REG#")
+    store = aws_services().store
+    stored = store.get(registration_id)
+    assert stored is not None
+    received = stored.received_at.astimezone(AMSTERDAM)
+    second = dt.timedelta(seconds=1)
+
+    def found(since: dt.datetime, until: dt.datetime) -> bool:
+        return registration_id in {r.id for r in store.received_between(since, until)}
+
+    assert found(received, received + second)  # from: inclusive, bounds in Amsterdam time
+    assert not found(received - dt.timedelta(hours=2), received)  # until: exclusive
+    assert found(received.astimezone(dt.UTC) - second, received.astimezone(dt.UTC) + second)
 
 
 def test_an_outcome_this_house_does_not_have_is_refused_on_the_field(

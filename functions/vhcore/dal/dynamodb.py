@@ -340,16 +340,17 @@ class DynamoStore:
         }
         return self._listed(request, "reading the triage queue", limit)
 
-    def received_between(self, since: dt.date, until: dt.date) -> list[Registration]:
-        # A scan: a house has about a thousand registrations a year.
+    def received_between(self, since: dt.datetime, until: dt.datetime) -> list[Registration]:
+        # A scan: a house has about a thousand registrations a year. Stored moments are UTC
+        # text of one format, so the bounds in that format compare as the moments do.
         request = {
             "TableName": self.table,
             "FilterExpression": "#sk = :sk AND #received >= :since AND #received < :until",
             "ExpressionAttributeNames": {"#sk": "sk", "#received": "received_at"},
             "ExpressionAttributeValues": {
                 ":sk": {"S": REGISTRATION_SK},
-                ":since": {"S": since.isoformat()},
-                ":until": {"S": until.isoformat()},
+                ":since": {"S": timestamp(since)},
+                ":until": {"S": timestamp(until)},
             },
         }
         return self._listed(request, "reading the registrations", limit=1_000_000)

@@ -132,13 +132,12 @@ class MemoryStore:
         found.sort(key=lambda r: (r.received_at, r.id))
         return [r.model_copy(update=_WITHOUT_CIPHERTEXTS) for r in found[:limit]]
 
-    def received_between(self, since: dt.date, until: dt.date) -> list[Registration]:
+    def received_between(self, since: dt.datetime, until: dt.datetime) -> list[Registration]:
         self._check()
         return [
             r.model_copy(update=_WITHOUT_CIPHERTEXTS | {"history": ()})
             for r in self.registrations.values()
-            if since <= r.received_at.astimezone(dt.UTC).date() < until
-            and not expired(r.expires_at, clock.now())
+            if since <= r.received_at < until and not expired(r.expires_at, clock.now())
         ]
 
     def agenda(self, triage_date: dt.date) -> AgendaRecord | None:

@@ -90,16 +90,18 @@ def _resumed_again(
 def record_contact(
     services: Services, registration_id: str, *, actor: Actor, note: str
 ) -> Registration:
-    """Contact with the registrant was made: this stops the reminder."""
+    """Contact with the registrant was made: this stops the reminder. The first contact
+    counts (the response term is about it): a later one keeps its moment."""
+    registration = load(services, registration_id)
     return _change(
         services,
-        load(services, registration_id),
+        registration,
         None,
         actor=actor,
         action="contact",
         note=note,
         summary="Contact met de aanmelder",
-        changes=Changes(contacted_at=_now()),
+        changes=Changes(contacted_at=registration.contacted_at or _now()),
     )
 
 
@@ -121,7 +123,7 @@ def request_information(
         action="information-request",
         note=reason,
         summary="Informatie gevraagd aan de aanmelder",
-        changes=Changes(contacted_at=_now()),
+        changes=Changes(contacted_at=registration.contacted_at or _now()),
     )
 
 

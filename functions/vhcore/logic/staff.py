@@ -291,8 +291,14 @@ def audit_trail(services: Services, reference: str, staff: Staff) -> list[AuditR
     ]
 
 
+def _new_year(year: int) -> dt.datetime:
+    """Midnight of 1 January in Amsterdam: the house's year starts then, not at UTC's."""
+    return dt.datetime(year, 1, 1, tzinfo=calendar.AMSTERDAM)
+
+
 def figures(services: Services, year: int) -> Figures:
-    received = services.store.received_between(dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
+    """The year and its months by the Amsterdam calendar, as the house counts them."""
+    received = services.store.received_between(_new_year(year), _new_year(year + 1))
     contacted = [r.contacted_at <= r.respond_by for r in received if r.contacted_at is not None]
     days = [
         (r.decided_at - r.received_at).total_seconds() / 86400
@@ -305,7 +311,7 @@ def figures(services: Services, year: int) -> Figures:
         per_outcome=dict(Counter(str(r.outcome) for r in received if r.outcome)),
         per_partner=dict(Counter(r.registrant_organisation for r in received)),
         per_month=dict(
-            Counter(r.received_at.astimezone(dt.UTC).strftime("%Y-%m") for r in received)
+            Counter(calendar.to_local(r.received_at).strftime("%Y-%m") for r in received)
         ),
         contacted_within_term_share=(sum(contacted) / len(received)) if received else None,
         median_days_to_decision=round(statistics.median(days), 1) if days else None,

@@ -1,0 +1,1 @@
+"""The rules of ``vhcore.logic``, on the in-memory ports (``vhcore.dal.memory``)."""

@@ -1,0 +1,94 @@
+"""Fixtures of the rules' tests: fresh in-memory ports, a fixed clock, another house."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+import pytest
+
+from tests.unit.logic.support import MONDAY
+from vhcore import clock
+from vhcore.dal.memory import (
+    MemoryMailer,
+    MemoryOnce,
+    MemoryOutbox,
+    MemoryStore,
+    MemoryWorkflow,
+    memory_services,
+)
+from vhcore.house import House, current_house
+from vhcore.ports import Services
+
+T = TypeVar("T")
+
+
+class FrozenClock:
+    """The domain's clock (``vhcore.clock.now``), standing still until a test moves it."""
+
+    def __init__(self, moment: dt.datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> dt.datetime:
+        return self.moment.astimezone(dt.UTC)
+
+    def advance(self, **delta: float) -> dt.datetime:
+        self.moment += dt.timedelta(**delta)
+        return self.moment
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    frozen = FrozenClock(MONDAY)
+    monkeypatch.setattr(clock, "now", frozen.now)
+    return frozen
+
+
+@pytest.fixture
+def use_house(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], House]]:
+    """Serve another house (``VH_HOUSE``) for the rest of the test; the default afterwards."""
+
+    def use(name: str) -> House:
+        monkeypatch.delenv("VH_HOUSE_FILE", raising=False)
+        monkeypatch.setenv("VH_HOUSE", name)
+        current_house.cache_clear()
+        return current_house()
+
+    yield use
+    current_house.cache_clear()
+
+
+@pytest.fixture
+def services() -> Services:
+    return memory_services()
+
+
+def _memory(port: object, kind: type[T]) -> T:
+    assert isinstance(port, kind), f"{port!r} is not a {kind.__name__}"
+    return port
+
+
+@pytest.fixture
+def store(services: Services) -> MemoryStore:
+    return _memory(services.store, MemoryStore)
+
+
+@pytest.fixture
+def outbox(services: Services) -> MemoryOutbox:
+    return _memory(services.outbox, MemoryOutbox)
+
+
+@pytest.fixture
+def mailer(services: Services) -> MemoryMailer:
+    return _memory(services.mailer, MemoryMailer)
+
+
+@pytest.fixture
+def workflow(services: Services) -> MemoryWorkflow:
+    return _memory(services.workflow, MemoryWorkflow)
+
+
+@pytest.fixture
+def once(services: Services) -> MemoryOnce:
+    return _memory(services.once, MemoryOnce)

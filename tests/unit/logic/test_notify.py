@@ -1,0 +1,186 @@
+"""Sending the e-mail a queue message asks for: to the registrant's decrypted address or to
+the staff mailbox, never with data of a betrokkene."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import PERSONAL_VALUES
+from tests.unit.logic.support import ADVICE, NOT_TAKEN_ON, PROCESS_DIRECTOR, decide, register
+from vhcore.dal.memory import MemoryMailer, MemoryStore
+from vhcore.errors import NotFound, StorageUnavailable
+from vhcore.logic import notify
+from vhcore.messages_queue import NotifyMessage
+from vhcore.model import OutgoingEmail, Registration
+from vhcore.ports import Services
+
+SITE = "https://vh.example.org"
+MAILBOX = "triage@vh.example.org"
+# What may never appear in an e-mail: everything about the persons and the decision's notes.
+NEVER_IN_AN_EMAIL = [*PERSONAL_VALUES.values(), ADVICE, PROCESS_DIRECTOR]
+
+
+@pytest.fixture(autouse=True)
+def site(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITE_URL", f"{SITE}/")
+
+
+def leaked(email: OutgoingEmail) -> list[str]:
+    content = "\n".join((email.subject, email.text, email.html))
+    return [value for value in NEVER_IN_AN_EMAIL if value in content]
+
+
+def decided(services: Services) -> Registration:
+    registration = register(services)
+    return decide(services, registration, NOT_TAKEN_ON)
+
+
+def send(services: Services, kind: str, registration: Registration) -> None:
+    message = NotifyMessage.model_validate({"kind": kind, "registration_id": registration.id})
+    notify.handle(services, message, MAILBOX)
+
+
+@pytest.mark.parametrize(
+    ("kind", "reader"),
+    [(kind, PERSONAL_VALUES["email"]) for kind in sorted(notify.TO_REGISTRANT)]
+    + [(kind, MAILBOX) for kind in ("escalation", "reminder")],
+)
+def test_each_notice_goes_to_its_reader_and_holds_no_personal_data(
+    services: Services, mailer: MemoryMailer, kind: str, reader: str
+) -> None:
+    # Given a decided registration (so every notice can be written)
+    registration = decided(services)
+
+    # When the message of this kind is handled
+    send(services, kind, registration)
+
+    # Then one e-mail goes to the registrant's decrypted address or to the staff mailbox,
+    # naming the reference
+    (email,) = mailer.sent
+    assert email.to == reader
+    assert registration.reference in email.subject
+    assert registration.reference in email.text and registration.reference in email.html
+    # And it holds nothing about the persons, the registrant or the decision's notes
+    assert leaked(email) == []
+
+
+def test_a_reminder_links_staff_to_the_case(services: Services, mailer: MemoryMailer) -> None:
+    # Given a registration nobody made contact for
+    registration = register(services)
+
+    # When the workflow's reminder is handled
+    send(services, "reminder", registration)
+
+    # Then the e-mail links to the case on the site
+    assert [f"{SITE}/beheer/#{registration.reference}" in e.text for e in mailer.sent] == [True]
+
+
+def test_the_escalation_says_it_is_the_second_reminder(
+    services: Services, mailer: MemoryMailer
+) -> None:
+    # Given a registration nobody made contact for, even after the first reminder
+    registration = register(services)
+
+    # When the escalation is handled
+    send(services, "escalation", registration)
+
+    # Then its subject says it is the second reminder
+    assert [e.subject for e in mailer.sent] == [
+        f"Tweede herinnering: nog geen contact bij aanmelding {registration.reference}"
+    ]
+
+
+def test_the_decision_notice_names_the_houses_outcome(
+    services: Services, mailer: MemoryMailer
+) -> None:
+    # Given a case not taken on
+    registration = decided(services)
+
+    # When the decision notice is sent
+    send(services, "decision", registration)
+
+    # Then it names the outcome in the house's words
+    (email,) = mailer.sent
+    assert "Niet voor het Veiligheidshuis" in email.text
+
+
+def test_the_agenda_goes_to_the_staff_mailbox_with_the_count_only(
+    services: Services, mailer: MemoryMailer
+) -> None:
+    # Given the agenda of Thursday's triage was fixed with two registrations
+    message = NotifyMessage(kind="agenda", triage_date="2026-11-26", count=2)
+
+    # When its message is handled
+    notify.handle(services, message, MAILBOX)
+
+    # Then staff are told the date and the count, with a link to the queue
+    (email,) = mailer.sent
+    assert email.to == MAILBOX
+    assert email.subject == "Agenda triage donderdag 26 november 2026: 2 aanmelding(en)"
+    assert f"{SITE}/beheer/" in email.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        NotifyMessage(kind="agenda", count=2),
+        NotifyMessage(kind="agenda", triage_date="2026-11-26"),
+        NotifyMessage(kind="receipt"),
+        NotifyMessage(kind="reminder"),
+    ],
+    ids=["agenda-without-date", "agenda-without-count", "receipt-without-id", "reminder-no-id"],
+)
+def test_a_message_without_what_its_kind_needs_is_refused(
+    services: Services, mailer: MemoryMailer, message: NotifyMessage
+) -> None:
+    # Given a message that lacks the date, count or registration its kind needs
+    # When it is handled
+    # Then it is refused and nothing is sent
+    with pytest.raises(ValueError, match="names its"):
+        notify.handle(services, message, MAILBOX)
+    assert mailer.sent == []
+
+
+@pytest.mark.parametrize("kind", ["receipt", "reminder"])
+def test_a_message_for_an_unknown_registration_is_not_found(
+    services: Services, mailer: MemoryMailer, kind: str
+) -> None:
+    # Given no registration with this id (e.g. removed at the end of its retention)
+    message = NotifyMessage.model_validate({"kind": kind, "registration_id": "gone"})
+
+    # When its message is handled
+    # Then it is not found and nothing is sent
+    with pytest.raises(NotFound):
+        notify.handle(services, message, MAILBOX)
+    assert mailer.sent == []
+
+
+def test_a_registration_without_the_registrants_address_gets_no_notice(
+    services: Services, store: MemoryStore, mailer: MemoryMailer
+) -> None:
+    # Given a registration stored without the registrant's address
+    registration = register(services)
+    store.registrations[registration.id] = registration.model_copy(update={"contact": None})
+
+    # When its receipt is handled
+    # Then it is refused and nothing is sent
+    with pytest.raises(ValueError, match="without the registrant's address"):
+        send(services, "receipt", registration)
+    assert mailer.sent == []
+
+
+def test_an_address_sealed_for_another_registration_is_not_used(
+    services: Services, store: MemoryStore, mailer: MemoryMailer
+) -> None:
+    # Given a registration whose address ciphertext belongs to another registration
+    registration = register(services)
+    other = register(services)
+    store.registrations[registration.id] = registration.model_copy(
+        update={"contact": other.contact}
+    )
+
+    # When its receipt is handled
+    # Then decrypting fails and nothing is sent
+    with pytest.raises(StorageUnavailable):
+        send(services, "receipt", registration)
+    assert mailer.sent == []
