@@ -124,6 +124,11 @@ def message_for(
             return f"Kies een van de mogelijkheden bij {label}."
         case "date_parsing" | "date_from_datetime_parsing" | "date_type":
             return f"Vul {label} in als dag-maand-jaar, zoals 31-12-1980."
+        case "string_characters":
+            return (
+                f"Gebruik voor {label} alleen letters, cijfers, spaties en leestekens. "
+                "Typ de tekst opnieuw als u hem hebt geplakt."
+            )
         case "extra_forbidden":
             return "Dit veld hoort niet bij het formulier."
         case "json_invalid" | "model_attributes_type" | "dict_type" | "model_type":

@@ -227,3 +227,42 @@ def test_concurrent_identical_registrations_in_separate_environments_store_one(
         answers = list(pool.map(lambda _: register(services, request), range(50)))
     assert len({a.reference for a in answers}) == 1
     assert registrations_count(local_system) == before + 1
+
+
+INVISIBLE_NAMES = {
+    "zero-width only": "\u200b\u200d\ufeff",
+    "NUL": "Jan\x00",
+    "ESC and BEL": "\x1b[31mJan\x07",
+    "right-to-left override": "Jan\u202enesnaJ",
+}
+
+
+@pytest.mark.parametrize("name", INVISIBLE_NAMES.values(), ids=INVISIBLE_NAMES.keys())
+def test_a_name_with_control_or_format_characters_is_refused_and_nothing_stored(
+    local_system: LocalSystem, name: str
+) -> None:
+    body = registration()
+    body["persons"][0]["last_name"] = name
+    before = len(table_items(local_system))
+    response = post(local_system, body)
+    assert response.status_code == 422
+    problems = {p["field"]: p["message"] for p in response.json()["errors"]}
+    assert problems == {
+        "persons.0.last_name": "Gebruik voor de achternaam van betrokkene 1 alleen letters, "
+        "cijfers, spaties en leestekens. Typ de tekst opnieuw als u hem hebt geplakt."
+    }
+    assert name not in response.text
+    form = post_form(local_system, form_fields(body))
+    assert form.status_code == 422
+    assert "Gebruik voor de achternaam van betrokkene 1 alleen letters" in form.text
+    assert len(table_items(local_system)) == before
+
+
+def test_a_text_keeps_its_line_breaks_and_tabs(local_system: LocalSystem) -> None:
+    text = "Eerste regel van de beschrijving.\r\nTweede regel,\n\tingesprongen."
+    reference = post(local_system, registration(description=text)).json()["reference"]
+    item = registration_item(local_system, reference)
+    personal = crypto.decrypt_personal_data(
+        item["personal"]["S"], item["pk"]["S"].removeprefix("REG#")
+    )
+    assert personal["description"] == text
