@@ -105,7 +105,14 @@ def message_for(
     kind: str, generic: str, label: str, ctx: Mapping[str, Any], *, own: str, index: int | None
 ) -> str:
     choose = CHOOSE.get(generic)
-    if choose and kind in {"missing", "enum", "literal_error", "too_short", "string_too_short"}:
+    if choose and kind in {
+        "missing",
+        "enum",
+        "literal_error",
+        "bool_type",
+        "too_short",
+        "string_too_short",
+    }:
         return choose.format(n=(index or 0) + 1)
     if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
         return f"Vul {label} in."

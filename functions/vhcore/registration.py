@@ -180,6 +180,14 @@ def _iso_date_only(value: object) -> object:
     return value
 
 
+def _strict_yes(value: object) -> object:
+    """Yes is JSON's ``true`` only: pydantic would also take ``1`` (and ``1.0``) for it. The
+    plain HTML form's ticked box is made ``true`` when it is decoded (``vhcore.formpost``)."""
+    if not isinstance(value, bool):
+        raise PydanticCustomError("bool_type", "Input should be true or false")
+    return value
+
+
 IsoDate = Annotated[
     dt.date,
     BeforeValidator(_iso_date_only),
@@ -475,7 +483,7 @@ class RegistrationRequest(_Input):
         default=None, validate_default=True
     )
     # 7. Verklaring
-    declaration: Literal[True] = Field(
+    declaration: Annotated[Literal[True], BeforeValidator(_strict_yes)] = Field(
         description="The registrant shares only what is necessary, under the covenant."
     )
     # Hidden fields

@@ -7,40 +7,17 @@ import json
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
 import requests
 
 from devstack.stack import LocalSystem
-from tests.factories import registration
+from tests.factories import form_fields, registration
 from tests.integration.test_intake import post, registration_item, table_items
 from tests.integration.test_workflow import execution
 from vhcore.dal import crypto
 from vhcore.reference import is_reference
-
-
-def form_fields(body: dict[str, Any]) -> list[tuple[str, str]]:
-    """The registration as the plain HTML form posts it."""
-    fields: list[tuple[str, str]] = []
-
-    def add(prefix: str, value: Any) -> None:
-        if isinstance(value, dict):
-            for key, inner in value.items():
-                add(f"{prefix}.{key}" if prefix else key, inner)
-        elif isinstance(value, list) and value and isinstance(value[0], dict):
-            for index, inner in enumerate(value):
-                add(f"{prefix}.{index}", inner)
-        elif isinstance(value, list):
-            fields.extend((prefix, str(v)) for v in value)
-        elif isinstance(value, bool):
-            fields.append((prefix, "ja" if value else ""))
-        else:
-            fields.append((prefix, str(value)))
-
-    add("", body)
-    return fields
 
 
 def post_form(system: LocalSystem, fields: list[tuple[str, str]]) -> requests.Response:
@@ -266,3 +243,21 @@ def test_a_text_keeps_its_line_breaks_and_tabs(local_system: LocalSystem) -> Non
         item["personal"]["S"], item["pk"]["S"].removeprefix("REG#")
     )
     assert personal["description"] == text
+
+
+@pytest.mark.parametrize("declaration", [1, "true", 1.0, "ja"])
+def test_a_declaration_other_than_true_is_refused_and_nothing_stored(
+    local_system: LocalSystem, declaration: object
+) -> None:
+    before = len(table_items(local_system))
+    response = post(local_system, registration(declaration=declaration))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "declaration",
+            "code": "bool_type",
+            "message": "Vink de verklaring aan. Zonder verklaring kunnen wij de aanmelding "
+            "niet aannemen.",
+        }
+    ]
+    assert len(table_items(local_system)) == before
