@@ -16,9 +16,22 @@ from pydantic_core import PydanticCustomError
 from vhcore import clock
 from vhcore.dal.services import aws_services
 from vhcore.house import current_house
-from vhcore.http import Problem, media_type, unreadable_body
+from vhcore.http import (
+    INVALID,
+    MAX_BODY_BYTES,
+    Problem,
+    UnreadableJson,
+    body_size,
+    media_type,
+    problem,
+    raw_body,
+    read_json,
+    request_id,
+    unreadable_body,
+)
 from vhcore.log import logger
 from vhcore.logic import staff as use_cases
+from vhcore.messages import dutch_errors
 from vhcore.ports import Services
 from vhcore.registration import IsoDate
 from vhcore.resolver import documented, install_error_handlers
@@ -26,6 +39,7 @@ from vhcore.staff import ALL_STAFF, RIGHTS, Forbidden, Group, Staff, from_claims
 
 JSON = content_types.APPLICATION_JSON
 NOT_JSON = "Stuur de gegevens met de beheerpagina."
+TOO_LARGE = "De gegevens zijn te groot (meer dan 64 kB). Maak de tekst korter."
 
 app = APIGatewayHttpResolver(enable_validation=True)
 install_error_handlers(app, logger, audience="staff")
@@ -45,7 +59,7 @@ Sort = Annotated[use_cases.Sort, Query(description="received (oldest first) or u
 OK: dict[int, OpenAPIResponse] = {200: {"description": "OK"}}
 READ = documented(OK, 403, 422, 503)
 READ_CASE = documented(OK, 403, 404, 422, 503)
-ACTION = documented(OK, 403, 404, 409, 415, 422, 503)
+ACTION = documented(OK, 403, 404, 409, 413, 415, 422, 503)
 
 
 def _problem(status: int, message: str) -> Response[str]:
@@ -263,15 +277,24 @@ def figures(
     correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
 )
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The request's body is checked here, before the resolver parses it: its size, media
+    type and encoding, and its JSON (no key twice, not nested deeply), as intake checks it."""
+    if (size := body_size(event)) > MAX_BODY_BYTES:
+        logger.info("body too large", extra={"bytes": size})
+        return problem(413, Problem(message=TOO_LARGE, correlation_id=request_id(event)))
     if event.get("body") and media_type(event) != JSON:
         # Staff actions take JSON only (Powertools would also parse form and multipart bodies).
-        return {
-            "statusCode": 415,
-            "headers": {"Content-Type": JSON, "Cache-Control": "no-store"},
-            "body": Problem(message=NOT_JSON).model_dump_json(exclude_none=True),
-            "isBase64Encoded": False,
-        }
+        return problem(415, Problem(message=NOT_JSON, correlation_id=request_id(event)))
     refused = unreadable_body(event)
     if refused is not None:
         return refused
+    if event.get("body"):
+        try:
+            read_json(raw_body(event).decode("utf-8"))
+        except UnreadableJson as exc:
+            errors = dutch_errors([{"type": exc.kind, "loc": ("body",)}])
+            logger.info("unreadable body", extra={"error": exc.kind})
+            return problem(
+                422, Problem(message=INVALID, errors=errors, correlation_id=request_id(event))
+            )
     return app.resolve(event, context)

@@ -138,7 +138,11 @@ def message_for(
             )
         case "extra_forbidden":
             return "Dit veld hoort niet bij het formulier."
-        case "json_invalid" | "model_attributes_type" | "dict_type" | "model_type":
+        case "json_duplicate_key":
+            return "Een veld staat twee keer in de gegevens. Stuur elk veld één keer."
+        case (
+            "json_invalid" | "json_too_deep" | "model_attributes_type" | "dict_type" | "model_type"
+        ):
             return "Het formulier kon niet worden gelezen. Probeer het opnieuw."
         case "string_pattern_mismatch" | "string_type":
             return f"Controleer {label}."

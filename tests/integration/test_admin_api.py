@@ -5,6 +5,7 @@ audited first."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from typing import Any
 
@@ -14,7 +15,7 @@ import requests
 from devstack.stack import LocalSystem
 from devstack.template import http_routes, transformed
 from tests.factories import PERSONAL_VALUES, registration
-from tests.integration.test_intake import post, registration_item
+from tests.integration.test_intake import post, registration_item, table_items
 from tests.integration.test_local_auth import claims_of, mint, tokens_for
 from vhcore.dal.services import aws_services
 from vhcore.logic import cases
@@ -288,3 +289,63 @@ def test_an_outcome_this_house_does_not_have_is_refused_on_the_field(
             "message": "Kies een uitkomst van dit Veiligheidshuis.",
         }
     ]
+
+
+def items_of(system: LocalSystem, reference: str) -> list[dict[str, Any]]:
+    """Everything the registrations table holds for one case (history entries included)."""
+    pk = registration_item(system, reference)["pk"]["S"]
+    return sorted(
+        (item for item in table_items(system) if item["pk"]["S"] == pk),
+        key=lambda item: str(item["sk"]["S"]),
+    )
+
+
+def post_raw(
+    system: LocalSystem, token: str, reference: str, action: str, data: str
+) -> requests.Response:
+    return requests.post(
+        f"{system.url}{REFERENCE_ROUTE.format(reference=reference)}/{action}",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        data=data.encode(),
+        timeout=30,
+    )
+
+
+DUPLICATE = "Een veld staat twee keer in de gegevens. Stuur elk veld één keer."
+UNREADABLE = "Het formulier kon niet worden gelezen. Probeer het opnieuw."
+UNREADABLE_BODIES = {
+    "a key twice": ('{"reason": "Gebeld met de aanmelder", "reason": "Anders"}', DUPLICATE),
+    "a key twice, deeper": ('{"reason": "Gebeld", "x": [{"a": 1, "a": 2}]}', DUPLICATE),
+    "nested 40 deep": ('{"reason": ' + "[" * 40 + "]" * 40 + "}", UNREADABLE),
+    "nested 30,000 deep": ("[" * 30_000 + "]" * 30_000, UNREADABLE),
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "message"), UNREADABLE_BODIES.values(), ids=UNREADABLE_BODIES.keys()
+)
+def test_a_staff_body_with_a_key_twice_or_nested_deeply_is_refused_and_nothing_changes(
+    local_system: LocalSystem, tokens: dict[str, str], body: str, message: str
+) -> None:
+    reference = new_case(local_system)
+    before = items_of(local_system, reference)
+    response = post_raw(local_system, tokens["triage"], reference, "contact", body)
+    assert response.status_code == 422
+    assert response.json()["message"] == "Niet alle gegevens zijn goed ingevuld."
+    assert [e["message"] for e in response.json()["errors"]] == [message]
+    assert items_of(local_system, reference) == before
+    assert audit_trail(local_system, tokens["beheer"], reference) == []
+
+
+def test_a_staff_body_over_64_kb_is_refused_with_413_and_nothing_changes(
+    local_system: LocalSystem, tokens: dict[str, str]
+) -> None:
+    reference = new_case(local_system)
+    before = items_of(local_system, reference)
+    body = json.dumps({"reason": "x" * (65 * 1024)})
+    response = post_raw(local_system, tokens["triage"], reference, "contact", body)
+    assert response.status_code == 413
+    assert response.json()["message"] == (
+        "De gegevens zijn te groot (meer dan 64 kB). Maak de tekst korter."
+    )
+    assert items_of(local_system, reference) == before

@@ -261,3 +261,43 @@ def test_a_declaration_other_than_true_is_refused_and_nothing_stored(
         }
     ]
     assert len(table_items(local_system)) == before
+
+
+UNREADABLE = "Het formulier kon niet worden gelezen. Probeer het opnieuw."
+
+
+def with_a_key_twice() -> str:
+    text = json.dumps(registration())
+    assert '"urgency": "normaal"' in text
+    return text.replace('"urgency": "normaal"', '"urgency": "normaal", "urgency": "spoed"')
+
+
+def with_a_nested_key_twice() -> str:
+    text = json.dumps(registration())
+    assert '"relation": "hoofdbetrokkene"' in text
+    return text.replace(
+        '"relation": "hoofdbetrokkene"', '"relation": "hoofdbetrokkene", "relation": "kind"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (with_a_key_twice(), "Een veld staat twee keer in de gegevens. Stuur elk veld één keer."),
+        (
+            with_a_nested_key_twice(),
+            "Een veld staat twee keer in de gegevens. Stuur elk veld één keer.",
+        ),
+        ('{"description": ' + "[" * 40 + "]" * 40 + "}", UNREADABLE),
+        ("[" * 30_000 + "]" * 30_000, UNREADABLE),
+    ],
+    ids=["a key twice", "a nested key twice", "nested 40 deep", "nested 30,000 deep"],
+)
+def test_a_key_twice_or_deep_nesting_is_refused_and_nothing_stored(
+    local_system: LocalSystem, body: str, message: str
+) -> None:
+    before = len(table_items(local_system))
+    response = post(local_system, body)
+    assert response.status_code == 422
+    assert [e["message"] for e in response.json()["errors"]] == [message]
+    assert len(table_items(local_system)) == before
