@@ -33,7 +33,7 @@ from vhcore.log import logger
 from vhcore.logic import staff as use_cases
 from vhcore.messages import dutch_errors
 from vhcore.ports import Services
-from vhcore.registration import IsoDate
+from vhcore.registration import IsoDate, multi_line, single_line
 from vhcore.resolver import documented, install_error_handlers
 from vhcore.staff import ALL_STAFF, RIGHTS, Forbidden, Group, Staff, from_claims
 
@@ -45,13 +45,12 @@ app = APIGatewayHttpResolver(enable_validation=True)
 install_error_handlers(app, logger, audience="staff")
 
 Reference = Annotated[str, Field(max_length=20, pattern=r"^VH-[A-Z0-9]{4}-[A-Z0-9]{4}$")]
+# Typed text is trimmed before its length counts (six spaces are no purpose), and takes no
+# control or format characters; a note or advice keeps its line breaks (vhcore.registration).
 Purpose = Annotated[
     str,
-    Query(
-        min_length=5,
-        max_length=500,
-        description="Why the case is opened (doel); written to the audit log first.",
-    ),
+    single_line(500, min_length=5),
+    Query(description="Why the case is opened (doel); written to the audit log first."),
 ]
 Sort = Annotated[use_cases.Sort, Query(description="received (oldest first) or urgency")]
 
@@ -158,7 +157,7 @@ def read_case(reference: str, purpose: Purpose) -> Response[use_cases.Case]:
 
 class Note(BaseModel):
     model_config = {"extra": "forbid"}
-    reason: Annotated[str, Field(min_length=3, max_length=2000)]
+    reason: Annotated[str, multi_line(2000, min_length=3)]
 
 
 class ScheduleBody(Note):
@@ -173,8 +172,8 @@ def _outcome_ids(schema: dict[str, Any]) -> None:
 class DecisionBody(BaseModel):
     model_config = {"extra": "forbid"}
     outcome: Annotated[str, Field(max_length=64, json_schema_extra=_outcome_ids)]
-    advice: Annotated[str, Field(min_length=3, max_length=4000)]
-    process_director: Annotated[str, Field(min_length=2, max_length=100)]
+    advice: Annotated[str, multi_line(4000, min_length=3)]
+    process_director: Annotated[str, single_line(100, min_length=2)]
 
     @field_validator("outcome")
     @classmethod

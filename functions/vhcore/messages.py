@@ -83,10 +83,13 @@ class FieldError(BaseModel):
 
 
 def _path(loc: Sequence[str | int]) -> tuple[str, str, int | None]:
-    """('body', 'persons', 0, 'first_name') -> ('persons.0.first_name', 'persons.first_name', 0)."""
+    """('body', 'persons', 0, 'first_name') -> ('persons.0.first_name', 'persons.first_name', 0);
+    ('query', 'purpose') -> ('query.purpose', 'purpose', None): a parameter is named by where
+    it was sent, and labelled by its name."""
     parts = list(loc[1:] if loc and loc[0] == "body" else loc)
     field = ".".join(str(p) for p in parts)
-    generic = ".".join(str(p) for p in parts if not isinstance(p, int))
+    named = parts[1:] if len(parts) > 1 and parts[0] in {"query", "path"} else parts
+    generic = ".".join(str(p) for p in named if not isinstance(p, int))
     index = next((p for p in parts if isinstance(p, int)), None)
     return field, generic, index
 

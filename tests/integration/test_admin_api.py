@@ -169,7 +169,7 @@ def test_an_agenda_for_a_date_that_does_not_exist_is_refused_in_dutch(
     assert response.status_code == 422
     [error] = response.json()["errors"]
     assert error["field"] == "path.triage_date"
-    assert error["message"] == "Vul dit veld in als dag-maand-jaar, zoals 31-12-1980."
+    assert error["message"] == "Vul de datum van de triage in als dag-maand-jaar, zoals 31-12-1980."
 
 
 def test_reading_a_case_writes_one_audit_record_first_and_returns_the_decrypted_data(
@@ -348,4 +348,48 @@ def test_a_staff_body_over_64_kb_is_refused_with_413_and_nothing_changes(
     assert response.json()["message"] == (
         "De gegevens zijn te groot (meer dan 64 kB). Maak de tekst korter."
     )
+    assert items_of(local_system, reference) == before
+
+
+@pytest.mark.parametrize("purpose", ["      ", "  ab  ", "Triage\u200b", "Tri\x00age"])
+def test_a_purpose_is_trimmed_before_its_length_counts_and_nothing_is_read(
+    local_system: LocalSystem, tokens: dict[str, str], purpose: str
+) -> None:
+    reference = new_case(local_system)
+    response = requests.get(
+        f"{local_system.url}{REFERENCE_ROUTE.format(reference=reference)}",
+        headers={"Authorization": f"Bearer {tokens['triage']}"},
+        params={"purpose": purpose},
+        timeout=30,
+    )
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["field"] == "query.purpose"
+    assert error["message"] in {
+        "Schrijf voor het doel minstens 5 tekens.",
+        "Gebruik voor het doel alleen letters, cijfers, spaties en leestekens. "
+        "Typ de tekst opnieuw als u hem hebt geplakt.",
+    }
+    assert PERSONAL_VALUES["last_name"] not in response.text
+    assert audit_trail(local_system, tokens["beheer"], reference) == []
+
+
+@pytest.mark.parametrize("action", ["contact", "information-request", "schedule", "decision"])
+def test_a_note_of_spaces_is_refused_and_nothing_changes(
+    local_system: LocalSystem, tokens: dict[str, str], action: str
+) -> None:
+    reference = new_case(local_system)
+    before = items_of(local_system, reference)
+    field = "advice" if action == "decision" else "reason"
+    body = BODIES[action] | {field: "      "}
+    response = post_raw(local_system, tokens["triage"], reference, action, json.dumps(body))
+    assert response.status_code == 422
+    label = "het advies" if field == "advice" else "de toelichting"
+    assert response.json()["errors"] == [
+        {
+            "field": field,
+            "code": "string_too_short",
+            "message": f"Schrijf voor {label} minstens 3 tekens.",
+        }
+    ]
     assert items_of(local_system, reference) == before
