@@ -23,6 +23,7 @@ from vhcore.errors import (
     IllegalTransition,
     NotFound,
     StorageUnavailable,
+    SubmissionChanged,
 )
 from vhcore.log import logger
 from vhcore.messages import FieldError
@@ -32,6 +33,10 @@ STAFF_UNAVAILABLE = "De gegevens zijn nu niet bereikbaar. Probeer het later opni
 FORBIDDEN = "U mag dit niet doen met uw rol."
 NOT_FOUND_CASE = "Deze aanmelding bestaat niet (meer)."
 CHANGED = "Iemand anders heeft deze aanmelding net gewijzigd. Laad haar opnieuw."
+SUBMISSION_CHANGED = (
+    "Deze aanmelding is al verstuurd, met andere gegevens. Laad de pagina opnieuw en verstuur "
+    "de aanmelding nog een keer."
+)
 INTERNAL = "Er ging iets mis aan onze kant. Probeer het later opnieuw."
 INVALID = "Niet alle gegevens zijn goed ingevuld."
 JSON = "application/json"
@@ -86,6 +91,8 @@ def error_answer(exc: DomainError, audience: Audience) -> ErrorAnswer:
             return ErrorAnswer(409, str(exc))
         case ConcurrentChange():
             return ErrorAnswer(409, CHANGED)
+        case SubmissionChanged():
+            return ErrorAnswer(409, SUBMISSION_CHANGED)
         case StorageUnavailable():
             message = UNAVAILABLE if audience == "partner" else STAFF_UNAVAILABLE
             return ErrorAnswer(503, message, "warning")

@@ -301,3 +301,27 @@ def test_a_key_twice_or_deep_nesting_is_refused_and_nothing_stored(
     assert response.status_code == 422
     assert [e["message"] for e in response.json()["errors"]] == [message]
     assert len(table_items(local_system)) == before
+
+
+def test_the_same_submission_id_with_other_content_is_refused_with_409(
+    local_system: LocalSystem,
+) -> None:
+    body = registration()
+    changed = registration(
+        submission_id=body["submission_id"], description=body["description"] + " Aangevuld."
+    )
+    before = registrations_count(local_system)
+    first = post(local_system, body)
+    assert first.status_code == 202
+    for response in (post(local_system, changed), post_form(local_system, form_fields(changed))):
+        assert response.status_code == 409
+        assert "Deze aanmelding is al verstuurd, met andere gegevens." in response.text
+        assert "Aangevuld" not in response.text
+    again = post(local_system, body)
+    assert (again.status_code, again.json()["reference"]) == (202, first.json()["reference"])
+    assert registrations_count(local_system) == before + 1
+    item = registration_item(local_system, first.json()["reference"])
+    personal = crypto.decrypt_personal_data(
+        item["personal"]["S"], item["pk"]["S"].removeprefix("REG#")
+    )
+    assert personal["description"] == body["description"]
