@@ -55,3 +55,25 @@ def registration(**overrides: Any) -> dict[str, Any]:
 def staff_member(email: str) -> Actor:
     """A staff member as the rules record one: an id that is not the e-mail, and the e-mail."""
     return Actor(id=f"sub-{email.split('@', maxsplit=1)[0]}", name=email)
+
+
+def form_fields(body: dict[str, Any]) -> list[tuple[str, str]]:
+    """The registration as the plain HTML form posts it."""
+    fields: list[tuple[str, str]] = []
+
+    def add(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                add(f"{prefix}.{key}" if prefix else key, inner)
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for index, inner in enumerate(value):
+                add(f"{prefix}.{index}", inner)
+        elif isinstance(value, list):
+            fields.extend((prefix, str(v)) for v in value)
+        elif isinstance(value, bool):
+            fields.append((prefix, "ja" if value else ""))
+        else:
+            fields.append((prefix, str(value)))
+
+    add("", body)
+    return fields

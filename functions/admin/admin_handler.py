@@ -17,18 +17,25 @@ from vhcore import clock
 from vhcore.dal.services import aws_services
 from vhcore.house import current_house
 from vhcore.http import (
+    INVALID,
+    MAX_BODY_BYTES,
     OTHER_SITE,
     Problem,
+    UnreadableJson,
+    body_size,
     cross_site,
     media_type,
     problem,
+    raw_body,
+    read_json,
     request_id,
     unreadable_body,
 )
 from vhcore.log import logger
 from vhcore.logic import staff as use_cases
+from vhcore.messages import dutch_errors
 from vhcore.ports import Services
-from vhcore.registration import IsoDate
+from vhcore.registration import IsoDate, multi_line, single_line
 from vhcore.resolver import documented, install_error_handlers
 from vhcore.settings import settings
 from vhcore.staff import (
@@ -44,6 +51,7 @@ from vhcore.staff import (
 
 JSON = content_types.APPLICATION_JSON
 NOT_JSON = "Stuur de gegevens met de beheerpagina."
+TOO_LARGE = "De gegevens zijn te groot (meer dan 64 kB). Maak de tekst korter."
 
 app = APIGatewayHttpResolver(enable_validation=True)
 install_error_handlers(app, logger, audience="staff")
@@ -55,8 +63,8 @@ Sort = Annotated[use_cases.Sort, Query(description="received (oldest first) or u
 OK: dict[int, OpenAPIResponse] = {200: {"description": "OK"}}
 READ = documented(OK, 403, 422, 503)
 READ_CASE = documented(OK, 403, 404, 422, 503)
-READ_ACTION = documented(OK, 403, 404, 415, 422, 503)
-ACTION = documented(OK, 403, 404, 409, 415, 422, 503)
+READ_ACTION = documented(OK, 403, 404, 413, 415, 422, 503)
+ACTION = documented(OK, 403, 404, 409, 413, 415, 422, 503)
 
 
 def _problem(status: int, message: str) -> Response[str]:
@@ -148,7 +156,7 @@ class ReadBody(BaseModel):
 
     model_config = {"extra": "forbid"}
     purpose_category: PurposeCategory
-    purpose: Annotated[str, Field(max_length=500)] = ""
+    purpose: Annotated[str, single_line(500, min_length=0)] = ""
 
 
 @app.post(
@@ -165,7 +173,7 @@ def read_case(reference: str, body: Annotated[ReadBody, Body()]) -> Response[use
 
 class Note(BaseModel):
     model_config = {"extra": "forbid"}
-    reason: Annotated[str, Field(min_length=3, max_length=2000)]
+    reason: Annotated[str, multi_line(2000, min_length=3)]
 
 
 class ScheduleBody(Note):
@@ -180,8 +188,8 @@ def _outcome_ids(schema: dict[str, Any]) -> None:
 class DecisionBody(BaseModel):
     model_config = {"extra": "forbid"}
     outcome: Annotated[str, Field(max_length=64, json_schema_extra=_outcome_ids)]
-    advice: Annotated[str, Field(min_length=3, max_length=4000)]
-    process_director: Annotated[str, Field(min_length=2, max_length=100)]
+    advice: Annotated[str, multi_line(4000, min_length=3)]
+    process_director: Annotated[str, single_line(100, min_length=2)]
 
     @field_validator("outcome")
     @classmethod
@@ -305,6 +313,11 @@ def figures(
     correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
 )
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The request's body is checked here, before the resolver parses it: its size, media
+    type and encoding, and its JSON (no key twice, not nested deeply), as intake checks it."""
+    if (size := body_size(event)) > MAX_BODY_BYTES:
+        logger.info("body too large", extra={"bytes": size})
+        return problem(413, Problem(message=TOO_LARGE, correlation_id=request_id(event)))
     if cross_site(event, settings().site):
         # Every route changes a case, decrypts one or shows personal data: none may be
         # triggered by another site's page through the session cookie.
@@ -312,13 +325,17 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return problem(403, Problem(message=OTHER_SITE, correlation_id=request_id(event)))
     if event.get("body") and media_type(event) != JSON:
         # Staff actions take JSON only (Powertools would also parse form and multipart bodies).
-        return {
-            "statusCode": 415,
-            "headers": {"Content-Type": JSON, "Cache-Control": "no-store"},
-            "body": Problem(message=NOT_JSON).model_dump_json(exclude_none=True),
-            "isBase64Encoded": False,
-        }
+        return problem(415, Problem(message=NOT_JSON, correlation_id=request_id(event)))
     refused = unreadable_body(event)
     if refused is not None:
         return refused
+    if event.get("body"):
+        try:
+            read_json(raw_body(event).decode("utf-8"))
+        except UnreadableJson as exc:
+            errors = dutch_errors([{"type": exc.kind, "loc": ("body",)}])
+            logger.info("unreadable body", extra={"error": exc.kind})
+            return problem(
+                422, Problem(message=INVALID, errors=errors, correlation_id=request_id(event))
+            )
     return app.resolve(event, context)

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from intake import intake_handler
+from vhcore.http import Problem
 from vhcore.registration import RegistrationAccepted, RegistrationRequest
 from vhcore.resolver import documented
 
@@ -34,7 +35,11 @@ app = APIGatewayHttpResolver(enable_validation=True)
             202: {
                 "description": "Received",
                 "content": {intake_handler.JSON: {"model": RegistrationAccepted}},
-            }
+            },
+            409: {
+                "description": "The submission_id was sent before with other content",
+                "content": {intake_handler.JSON: {"model": Problem}},
+            },
         },
         413,
         415,

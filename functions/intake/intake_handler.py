@@ -24,11 +24,15 @@ from vhcore.errors import DomainError
 from vhcore.formpost import decode_form
 from vhcore.http import (
     INVALID,
+    MAX_BODY_BYTES,
     Problem,
+    UnreadableJson,
     answer,
+    body_size,
     error_answer,
     problem,
     raw_body,
+    read_json,
     request_id,
     unreadable_body,
 )
@@ -41,7 +45,6 @@ from vhcore.registration import RegistrationRequest
 
 PATH = "/api/registrations"
 ROUTE_KEY = f"POST {PATH}"
-MAX_BODY_BYTES = 64 * 1024
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 HTML = "text/html; charset=utf-8"
@@ -65,9 +68,9 @@ def post_registration(event: dict[str, Any], context: LambdaContext) -> dict[str
     """
     text = raw_body(event).decode("utf-8")
     try:
-        data = json.loads(text) if text.strip() else None
-    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
-        return _invalid(event, [{"type": "json_invalid", "loc": ("body",)}])
+        data = read_json(text) if text.strip() else None
+    except UnreadableJson as exc:  # not JSON, a key twice, or nested too deeply
+        return _invalid(event, [{"type": exc.kind, "loc": ("body",)}])
     if data is None:
         return _invalid(event, [{"type": "missing", "loc": ("body",)}])
     try:
@@ -135,9 +138,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return problem(404, Problem(message=NOT_FOUND, correlation_id=request_id(event)))
     media_type = request_media_type(event)
     form_post = media_type == FORM
-    body = raw_body(event)
-    if len(body) > MAX_BODY_BYTES:
-        logger.info("body too large", extra={"bytes": len(body)})
+    if (size := body_size(event)) > MAX_BODY_BYTES:
+        logger.info("body too large", extra={"bytes": size})
         return _problem(event, 413, TOO_LARGE, form_post=form_post)
     if media_type not in (JSON, FORM):
         return _problem(event, 415, WRONG_TYPE, form_post=False)
@@ -145,7 +147,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return refused
     if form_post:
         try:
-            data = decode_form(body.decode("utf-8"))
+            data = decode_form(raw_body(event).decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             data = {}
         event = event | {"body": json.dumps(data), "isBase64Encoded": False}

@@ -21,6 +21,11 @@ class AlreadyStored(DomainError):
     """A registration with this id exists already: the same submission, stored before."""
 
 
+class SubmissionChanged(DomainError):
+    """A submission id came again with other content: the first registration is kept, and
+    the other content would be lost silently if it were answered as a repeat."""
+
+
 class ConfigurationError(DomainError):
     """The function is deployed without a setting it needs, or with a malformed one."""
 

@@ -54,8 +54,10 @@ def _generic(parts: list[str]) -> str:
 
 
 def decode_form(body: str, model: type[BaseModel] = RegistrationRequest) -> dict[str, Any]:
-    """Nested data from a urlencoded body. Empty fields are left out (as the JSON form's script
-    does); sparse row numbers (a removed person) are closed up in order."""
+    """Nested data from a urlencoded body, typed as the JSON API takes it: a yes/no field is
+    a boolean, a multiple choice a list. Empty fields (or only whitespace) are left out (as
+    the JSON form's script does); sparse row numbers (a removed person) are closed up in
+    order."""
     multi, flags = _field_kinds(model)
     data: dict[str, Any] = {}
     pairs = parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS)
@@ -72,9 +74,12 @@ def decode_form(body: str, model: type[BaseModel] = RegistrationRequest) -> dict
         if generic in multi:
             node.setdefault(leaf, []).append(value)
         elif generic in flags:
+            # A ticked box is JSON's true: the model takes no other value for yes.
             node[leaf] = value.lower() in YES
         else:
-            node[leaf] = value
+            # As sent: the model strips the whitespace around a text, and refuses a control
+            # character (which Python's strip would remove, unlike the model's) as for JSON.
+            node[leaf] = raw
     decoded: dict[str, Any] = _lists(data)
     return decoded
 

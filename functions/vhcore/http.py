@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -21,6 +23,7 @@ from vhcore.errors import (
     IllegalTransition,
     NotFound,
     StorageUnavailable,
+    SubmissionChanged,
 )
 from vhcore.log import logger
 from vhcore.messages import FieldError
@@ -30,9 +33,18 @@ STAFF_UNAVAILABLE = "De gegevens zijn nu niet bereikbaar. Probeer het later opni
 FORBIDDEN = "U mag dit niet doen met uw rol."
 NOT_FOUND_CASE = "Deze aanmelding bestaat niet (meer)."
 CHANGED = "Iemand anders heeft deze aanmelding net gewijzigd. Laad haar opnieuw."
+SUBMISSION_CHANGED = (
+    "Deze aanmelding is al verstuurd, met andere gegevens. Laad de pagina opnieuw en verstuur "
+    "de aanmelding nog een keer."
+)
 INTERNAL = "Er ging iets mis aan onze kant. Probeer het later opnieuw."
 INVALID = "Niet alle gegevens zijn goed ingevuld."
 JSON = "application/json"
+# What a request body may be, for every API function: its size as sent, and how deeply
+# its JSON nests (the form nests 3 levels; Python's parser fails far deeper, and what reads
+# the data afterwards may fail before that).
+MAX_BODY_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 32
 
 # What each error status means, for the OpenAPI document.
 ERRORS = {
@@ -79,6 +91,8 @@ def error_answer(exc: DomainError, audience: Audience) -> ErrorAnswer:
             return ErrorAnswer(409, str(exc))
         case ConcurrentChange():
             return ErrorAnswer(409, CHANGED)
+        case SubmissionChanged():
+            return ErrorAnswer(409, SUBMISSION_CHANGED)
         case StorageUnavailable():
             message = UNAVAILABLE if audience == "partner" else STAFF_UNAVAILABLE
             return ErrorAnswer(503, message, "warning")
@@ -152,6 +166,66 @@ def cross_site(event: dict[str, Any], site: str) -> bool:
         return True
     origin = headers.get("origin")
     return origin is not None and origin.rstrip("/") != site.rstrip("/")
+
+
+def body_size(event: dict[str, Any]) -> int:
+    """The size of the body in bytes, as sent (an unreadable base64 body: its length)."""
+    try:
+        return len(raw_body(event))
+    except binascii.Error:
+        return len(str(event.get("body") or ""))
+
+
+class UnreadableJson(ValueError):
+    """A body that is not JSON the API reads; ``kind`` is the error type that
+    ``vhcore.messages`` translates (``json_invalid``, ``json_duplicate_key``,
+    ``json_too_deep``)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def _object(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are each given once: with a key twice, which value is meant
+    is unclear (Python's parser would silently keep the last)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise UnreadableJson("json_duplicate_key")
+        result[key] = value
+    return result
+
+
+def _depth(data: Any) -> int:
+    """How deeply objects and arrays nest (a scalar: 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            depth += 1
+            deepest = max(deepest, depth)
+            stack.extend(
+                (child, depth) for child in (node.values() if isinstance(node, dict) else node)
+            )
+    return deepest
+
+
+def read_json(text: str) -> Any:
+    """The JSON in ``text``; ``UnreadableJson`` when it is not valid JSON, gives an object
+    key twice (at any depth), or nests deeper than ``MAX_JSON_DEPTH``."""
+    try:
+        data = json.loads(text, object_pairs_hook=_object)
+    except UnreadableJson:
+        raise
+    except RecursionError:  # nested deeper than Python's stack
+        raise UnreadableJson("json_too_deep") from None
+    except ValueError:
+        raise UnreadableJson("json_invalid") from None
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise UnreadableJson("json_too_deep")
+    return data
 
 
 def unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:

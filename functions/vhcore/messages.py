@@ -83,10 +83,13 @@ class FieldError(BaseModel):
 
 
 def _path(loc: Sequence[str | int]) -> tuple[str, str, int | None]:
-    """('body', 'persons', 0, 'first_name') -> ('persons.0.first_name', 'persons.first_name', 0)."""
+    """('body', 'persons', 0, 'first_name') -> ('persons.0.first_name', 'persons.first_name', 0);
+    ('query', 'purpose') -> ('query.purpose', 'purpose', None): a parameter is named by where
+    it was sent, and labelled by its name."""
     parts = list(loc[1:] if loc and loc[0] == "body" else loc)
     field = ".".join(str(p) for p in parts)
-    generic = ".".join(str(p) for p in parts if not isinstance(p, int))
+    named = parts[1:] if len(parts) > 1 and parts[0] in {"query", "path"} else parts
+    generic = ".".join(str(p) for p in named if not isinstance(p, int))
     index = next((p for p in parts if isinstance(p, int)), None)
     return field, generic, index
 
@@ -105,7 +108,14 @@ def message_for(
     kind: str, generic: str, label: str, ctx: Mapping[str, Any], *, own: str, index: int | None
 ) -> str:
     choose = CHOOSE.get(generic)
-    if choose and kind in {"missing", "enum", "literal_error", "too_short", "string_too_short"}:
+    if choose and kind in {
+        "missing",
+        "enum",
+        "literal_error",
+        "bool_type",
+        "too_short",
+        "string_too_short",
+    }:
         return choose.format(n=(index or 0) + 1)
     if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
         return f"Vul {label} in."
@@ -124,9 +134,18 @@ def message_for(
             return f"Kies een van de mogelijkheden bij {label}."
         case "date_parsing" | "date_from_datetime_parsing" | "date_type":
             return f"Vul {label} in als dag-maand-jaar, zoals 31-12-1980."
+        case "string_characters":
+            return (
+                f"Gebruik voor {label} alleen letters, cijfers, spaties en leestekens. "
+                "Typ de tekst opnieuw als u hem hebt geplakt."
+            )
         case "extra_forbidden":
             return "Dit veld hoort niet bij het formulier."
-        case "json_invalid" | "model_attributes_type" | "dict_type" | "model_type":
+        case "json_duplicate_key":
+            return "Een veld staat twee keer in de gegevens. Stuur elk veld één keer."
+        case (
+            "json_invalid" | "json_too_deep" | "model_attributes_type" | "dict_type" | "model_type"
+        ):
             return "Het formulier kon niet worden gelezen. Probeer het opnieuw."
         case "string_pattern_mismatch" | "string_type":
             return f"Controleer {label}."

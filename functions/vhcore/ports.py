@@ -116,9 +116,13 @@ class Workflow(Protocol):
 
 
 class Once(Protocol):
-    def __call__(self, key: str, work: Callable[[], RegistrationAccepted]) -> RegistrationAccepted:
-        """Do ``work`` once per ``key``: a repeat gets the first answer. Raises
-        ``StorageUnavailable`` when it cannot tell (nothing was kept)."""
+    def __call__(
+        self, key: str, work: Callable[[], RegistrationAccepted], content: str = ""
+    ) -> RegistrationAccepted:
+        """Do ``work`` once per ``key``: a repeat with the same ``content`` (a fingerprint of
+        what was sent) gets the first answer; with other content it raises
+        ``SubmissionChanged``. Raises ``StorageUnavailable`` when it cannot tell (nothing was
+        kept)."""
 
 
 @dataclass(frozen=True)

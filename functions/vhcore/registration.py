@@ -39,6 +39,26 @@ OTHER_ORGANISATION = "anders"
 # class both Python and the ECMA-262 patterns of JSON Schema read the same way (their ``\s``
 # differ). ``tests/unit/test_registration_model.py`` checks it against pydantic.
 WHITESPACE = r"\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# The same without control characters: the spaces a single-line field may hold.
+SPACES = r" \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+# Control and format characters (Unicode categories Cc and Cf): NUL, ESC, BEL, bidi overrides
+# (U+202E), zero-width characters (U+200B, U+200D, U+FEFF), ... They are invisible or change
+# how a text is shown, so no field takes them; a text of several lines keeps its line breaks
+# and tabs. As character classes for Python and the ECMA-262 patterns of JSON Schema alike
+# (characters beyond U+FFFF are written as themselves: ECMA-262 has no ``\U`` escape);
+# ``tests/unit/test_registration_model.py`` checks them against ``unicodedata``.
+_FORMAT = (
+    r"\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f"
+)
+CONTROL = r"\x00-\x1f\x7f-\x9f" + _FORMAT
+# What a text of several lines refuses: all of CONTROL but tab, line feed and carriage return.
+CONTROL_IN_TEXT = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + _FORMAT
+_CONTROL = re.compile(f"[{CONTROL}]")
+_CONTROL_IN_TEXT = re.compile(f"[{CONTROL_IN_TEXT}]")
 
 
 @dataclass(frozen=True)
@@ -62,17 +82,25 @@ class _Pattern:
 @dataclass(frozen=True)
 class _Text(StringConstraints):
     """Text without the whitespace around it (it is stripped), of at most ``max_length``
-    characters as sent, whitespace included, as the form's ``maxlength`` counts them.
+    characters as sent, whitespace included, as the form's ``maxlength`` counts them, and
+    without control or format characters (``CONTROL``); a ``multiline`` text keeps its line
+    breaks and tabs.
 
     The JSON schema's ``maxLength`` and ``minLength`` count what is sent, so ``"   "`` would
     pass ``minLength: 1``: a pattern also states at least ``min_length`` characters from the
-    first to the last that is not whitespace."""
+    first to the last that is not whitespace, and that no refused character occurs."""
+
+    multiline: bool = False
 
     def __iter__(self) -> Iterator[Any]:
         yield from super().__iter__()
+        refused = CONTROL_IN_TEXT if self.multiline else CONTROL
         least = self.min_length or 1
-        text = f"[^{WHITESPACE}]"
-        yield _Pattern(text if least == 1 else rf"{text}[\s\S]{{{least - 2},}}{text}")
+        other = f"[^{refused}]"  # any character the field takes
+        text = f"[^{refused}{WHITESPACE}]"  # ... that is not whitespace
+        middle = "" if least == 1 else f"{other}{{{least - 2},}}{text}"
+        yield _Pattern(f"^{other}*{text}{middle}{other}*$")
+        yield BeforeValidator(partial(_plain_characters, self.multiline))
         if self.max_length is not None:
             yield BeforeValidator(partial(_at_most, self.max_length))
 
@@ -88,13 +116,32 @@ def _at_most(max_length: int, value: object) -> object:
     return value
 
 
-def _text(max_length: int, min_length: int = 1) -> object:
+def _plain_characters(multiline: bool, value: object) -> object:
+    """No control or format characters, also not around the text (before it is stripped)."""
+    refused = _CONTROL_IN_TEXT if multiline else _CONTROL
+    if isinstance(value, str) and refused.search(value):
+        raise PydanticCustomError(
+            "string_characters", "The text holds a control or format character"
+        )
+    return value
+
+
+def single_line(max_length: int, min_length: int = 1) -> object:
+    """A single-line text (a name, a place, a function)."""
     return _Text(strip_whitespace=True, min_length=min_length, max_length=max_length)
 
 
+def multi_line(max_length: int, min_length: int = 1) -> object:
+    """A text of one or more lines (a description, an explanation)."""
+    return _Text(
+        strip_whitespace=True, min_length=min_length, max_length=max_length, multiline=True
+    )
+
+
 # What _dutch_phone accepts: 10 digits from 0[1-9] (or +31 / 0031 for the 0), with spaces,
-# dots, dashes and brackets anywhere between them.
-_SEP = rf"[{WHITESPACE}().-]*"
+# dots, dashes and brackets anywhere between them (no tabs or line breaks: no control
+# characters, as in every single-line field).
+_SEP = rf"[{SPACES}().-]*"
 PHONE_PATTERN = (
     rf"^{_SEP}(?:\+{_SEP}3{_SEP}1|0{_SEP}0{_SEP}3{_SEP}1|0){_SEP}[1-9](?:{_SEP}[0-9]){{8}}{_SEP}$"
 )
@@ -133,14 +180,22 @@ def _iso_date_only(value: object) -> object:
     return value
 
 
+def _strict_yes(value: object) -> object:
+    """Yes is JSON's ``true`` only: pydantic would also take ``1`` (and ``1.0``) for it. The
+    plain HTML form's ticked box is made ``true`` when it is decoded (``vhcore.formpost``)."""
+    if not isinstance(value, bool):
+        raise PydanticCustomError("bool_type", "Input should be true or false")
+    return value
+
+
 IsoDate = Annotated[
     dt.date,
     BeforeValidator(_iso_date_only),
     WithJsonSchema({"type": "string", "format": "date", "maxLength": 10}),
 ]
-Name = Annotated[str, _text(100)]
+Name = Annotated[str, single_line(100)]
 Phone = Annotated[
-    str, _text(20), AfterValidator(_dutch_phone), _Pattern(PHONE_PATTERN, format=PHONE_FORMAT)
+    str, single_line(20), AfterValidator(_dutch_phone), _Pattern(PHONE_PATTERN, format=PHONE_FORMAT)
 ]
 BirthDate = Annotated[
     dt.date,
@@ -192,20 +247,20 @@ class Registrant(_Input):
         json_schema_extra={"allOf": [_required_if("organisation", "anders", "organisation_name")]}
     )
 
-    organisation: Annotated[str, _text(64)] = Field(
+    organisation: Annotated[str, single_line(64)] = Field(
         description="Id of a partner organisation of this house, or 'anders'.",
         json_schema_extra=_partner_ids,
     )
-    organisation_name: Annotated[str, _text(120)] | None = Field(
+    organisation_name: Annotated[str, single_line(120)] | None = Field(
         default=None,
         validate_default=True,
         description="Name of the organisation when organisation is 'anders'.",
     )
     name: Name
-    role: Annotated[str, _text(100)]
+    role: Annotated[str, single_line(100)]
     email: EmailAddress
     phone: Phone
-    availability: Annotated[str, _text(200)] | None = None
+    availability: Annotated[str, single_line(200)] | None = None
 
     @field_validator("organisation")
     @classmethod
@@ -240,8 +295,8 @@ class Person(_Input):
     first_name: Name
     last_name: Name
     date_of_birth: BirthDate
-    residence: Annotated[str, _text(100)]
-    address: Annotated[str, _text(200)] | None = None
+    residence: Annotated[str, single_line(100)]
+    address: Annotated[str, single_line(200)] | None = None
 
 
 class LifeDomain(StrEnum):
@@ -370,9 +425,9 @@ _CRITERIA_MET: dict[str, Any] = {
 
 
 class InvolvedOrganisation(_Input):
-    organisation: Annotated[str, _text(120)]
-    contact_person: Annotated[str, _text(100)] | None = None
-    role: Annotated[str, _text(200)] | None = None
+    organisation: Annotated[str, single_line(120)]
+    contact_person: Annotated[str, single_line(100)] | None = None
+    role: Annotated[str, single_line(200)] | None = None
 
 
 class RegistrationRequest(_Input):
@@ -405,28 +460,30 @@ class RegistrationRequest(_Input):
     )
     # 3. Situatie
     life_domains: list[LifeDomain] = Field(min_length=1, max_length=len(LifeDomain))
-    description: Annotated[str, _text(4000, min_length=20)]
+    description: Annotated[str, multi_line(4000, min_length=20)]
     concerns: list[Concern] = Field(default_factory=list, max_length=len(Concern))
-    safety_risks: Annotated[str, _text(2000)] | None = None
+    safety_risks: Annotated[str, multi_line(2000)] | None = None
     urgency: Urgency
-    urgency_reason: Annotated[str, _text(500)] | None = Field(default=None, validate_default=True)
+    urgency_reason: Annotated[str, multi_line(500)] | None = Field(
+        default=None, validate_default=True
+    )
     # 4. Samenwerking
     involved_organisations: list[InvolvedOrganisation] = Field(default_factory=list, max_length=15)
-    tried: Annotated[str, _text(4000, min_length=20)]
-    question: Annotated[str, _text(2000, min_length=10)]
+    tried: Annotated[str, multi_line(4000, min_length=20)]
+    question: Annotated[str, multi_line(2000, min_length=10)]
     # 5. Criteria
     criteria: list[Criterion] = Field(default_factory=list, max_length=len(Criterion))
-    criteria_explanation: Annotated[str, _text(1000)] | None = Field(
+    criteria_explanation: Annotated[str, multi_line(1000)] | None = Field(
         default=None, validate_default=True
     )
     # 6. Geïnformeerd
     informed: Informed
     not_informed_reason: NotInformedReason | None = Field(default=None, validate_default=True)
-    not_informed_explanation: Annotated[str, _text(500)] | None = Field(
+    not_informed_explanation: Annotated[str, multi_line(500)] | None = Field(
         default=None, validate_default=True
     )
     # 7. Verklaring
-    declaration: Literal[True] = Field(
+    declaration: Annotated[Literal[True], BeforeValidator(_strict_yes)] = Field(
         description="The registrant shares only what is necessary, under the covenant."
     )
     # Hidden fields

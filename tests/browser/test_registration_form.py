@@ -268,14 +268,20 @@ def test_each_kind_of_problem_is_explained_inline_and_in_the_summary(visit: Visi
     expect(email).to_be_focused()
 
 
-def test_a_problem_only_the_api_finds_is_shown_the_same_way(visit: Visit) -> None:
-    page = visit.page
+def send_a_description_only_the_api_refuses(page: Page) -> Locator:
+    """Fill in the form, with a description too short for the API, and send it."""
     fill_minimal(page)
     description = page.get_by_label("Beschrijf de problemen", exact=True)
     description.evaluate("field => field.removeAttribute('minlength')")  # as an old page would
     description.fill("Te kort.")
     page.get_by_role("button", name="Controleer uw antwoorden").click()
     page.get_by_role("button", name="Aanmelding versturen").click()
+    return description
+
+
+def test_a_problem_only_the_api_finds_is_shown_the_same_way(visit: Visit) -> None:
+    page = visit.page
+    send_a_description_only_the_api_refuses(page)
 
     summary = page.get_by_role("alert")
     expect(summary).to_be_focused()
@@ -371,6 +377,22 @@ def test_a_retry_after_a_network_error_and_a_double_click_send_one_registration(
     ids = {json.loads(r.post_data or "{}")["submission_id"] for r in visit.posts()}
     assert len(ids) == 1
     assert len(visit.posts()) == 2  # the failed one and one retry; the double click sent once
+
+
+def test_answers_changed_after_sending_are_sent_with_a_new_submission_id(visit: Visit) -> None:
+    """The API refuses a submission id it saw with other answers (409); the form makes a new
+    id when the answers change, and keeps it when they do not (see the retry above)."""
+    page = visit.page
+    description = send_a_description_only_the_api_refuses(page)
+    expect(page.get_by_role("alert")).to_contain_text("minstens 20 tekens")
+    description.fill(PERSONAL_VALUES["description"])
+    page.get_by_role("button", name="Controleer uw antwoorden").click()
+    page.get_by_role("button", name="Aanmelding versturen").click()
+    page.wait_for_url(CONFIRMATION)
+
+    ids = [json.loads(r.post_data or "{}")["submission_id"] for r in visit.posts()]
+    assert len(ids) == 2
+    assert ids[0] != ids[1]
 
 
 # ---- JavaScript off -----------------------------------------------------------------------------

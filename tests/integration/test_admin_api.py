@@ -14,7 +14,7 @@ import requests
 
 from devstack.stack import LocalSystem
 from tests.factories import PERSONAL_VALUES, registration, staff_member
-from tests.integration.test_intake import post, registration_item
+from tests.integration.test_intake import post, registration_item, table_items
 from tests.integration.test_local_auth import claims_of, mint, tokens_for
 from vhcore.calendar import AMSTERDAM
 from vhcore.dal.services import aws_services
@@ -182,7 +182,7 @@ def test_an_agenda_for_a_date_that_does_not_exist_is_refused_in_dutch(
     assert response.status_code == 422
     [error] = response.json()["errors"]
     assert error["field"] == "path.triage_date"
-    assert error["message"] == "Vul dit veld in als dag-maand-jaar, zoals 31-12-1980."
+    assert error["message"] == "Vul de datum van de triage in als dag-maand-jaar, zoals 31-12-1980."
 
 
 def test_reading_a_case_writes_one_audit_record_first_and_returns_the_decrypted_data(
@@ -396,3 +396,125 @@ def test_erasing_a_case_leaves_nothing_of_it_but_the_audit_record_of_why(
     assert "purpose" not in erased[0]
     again = call(local_system, "POST", f"{REFERENCE_ROUTE}/read", tokens["beheer"], reference)
     assert again.status_code == 404
+
+
+def items_of(system: LocalSystem, reference: str) -> list[dict[str, Any]]:
+    """Everything the registrations table holds for one case (history entries included)."""
+    pk = registration_item(system, reference)["pk"]["S"]
+    return sorted(
+        (item for item in table_items(system) if item["pk"]["S"] == pk),
+        key=lambda item: str(item["sk"]["S"]),
+    )
+
+
+def post_raw(
+    system: LocalSystem, token: str, reference: str, action: str, data: str
+) -> requests.Response:
+    return requests.post(
+        f"{system.url}{REFERENCE_ROUTE.format(reference=reference)}/{action}",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        data=data.encode(),
+        timeout=30,
+    )
+
+
+DUPLICATE = "Een veld staat twee keer in de gegevens. Stuur elk veld één keer."
+UNREADABLE = "Het formulier kon niet worden gelezen. Probeer het opnieuw."
+UNREADABLE_BODIES = {
+    "a key twice": ('{"reason": "Gebeld met de aanmelder", "reason": "Anders"}', DUPLICATE),
+    "a key twice, deeper": ('{"reason": "Gebeld", "x": [{"a": 1, "a": 2}]}', DUPLICATE),
+    "nested 40 deep": ('{"reason": ' + "[" * 40 + "]" * 40 + "}", UNREADABLE),
+    "nested 30,000 deep": ("[" * 30_000 + "]" * 30_000, UNREADABLE),
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "message"), UNREADABLE_BODIES.values(), ids=UNREADABLE_BODIES.keys()
+)
+def test_a_staff_body_with_a_key_twice_or_nested_deeply_is_refused_and_nothing_changes(
+    local_system: LocalSystem, tokens: dict[str, str], body: str, message: str
+) -> None:
+    reference = new_case(local_system)
+    before = items_of(local_system, reference)
+    response = post_raw(local_system, tokens["triage"], reference, "contact", body)
+    assert response.status_code == 422
+    assert response.json()["message"] == "Niet alle gegevens zijn goed ingevuld."
+    assert [e["message"] for e in response.json()["errors"]] == [message]
+    assert items_of(local_system, reference) == before
+    # (reading the trail is itself audited: that record is the only one)
+    assert [r["action"] for r in audit_trail(local_system, tokens["beheer"], reference)] == [
+        "audit-inzien"
+    ]
+
+
+def test_a_staff_body_over_64_kb_is_refused_with_413_and_nothing_changes(
+    local_system: LocalSystem, tokens: dict[str, str]
+) -> None:
+    reference = new_case(local_system)
+    before = items_of(local_system, reference)
+    body = json.dumps({"reason": "x" * (65 * 1024)})
+    response = post_raw(local_system, tokens["triage"], reference, "contact", body)
+    assert response.status_code == 413
+    assert response.json()["message"] == (
+        "De gegevens zijn te groot (meer dan 64 kB). Maak de tekst korter."
+    )
+    assert items_of(local_system, reference) == before
+
+
+@pytest.mark.parametrize("purpose", ["Triage\u200b", "Tri\x00age", "Tri\u202eage"])
+def test_a_typed_purpose_with_control_characters_is_refused_and_nothing_is_read(
+    local_system: LocalSystem, tokens: dict[str, str], purpose: str
+) -> None:
+    reference = new_case(local_system)
+    response = requests.post(
+        f"{local_system.url}{REFERENCE_ROUTE.format(reference=reference)}/read",
+        headers={"Authorization": f"Bearer {tokens['triage']}"},
+        json={"purpose_category": "triage", "purpose": purpose},
+        timeout=30,
+    )
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["field"] == "purpose"
+    assert error["message"].startswith("Gebruik voor ")
+    assert PERSONAL_VALUES["last_name"] not in response.text
+    trail = audit_trail(local_system, tokens["beheer"], reference)
+    assert [r["action"] for r in trail] == ["audit-inzien"]
+
+
+def test_a_purpose_of_spaces_is_no_typed_purpose(
+    local_system: LocalSystem, tokens: dict[str, str]
+) -> None:
+    reference = new_case(local_system)
+    response = requests.post(
+        f"{local_system.url}{REFERENCE_ROUTE.format(reference=reference)}/read",
+        headers={"Authorization": f"Bearer {tokens['triage']}"},
+        json={"purpose_category": "contact", "purpose": "      "},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    [read] = [
+        r for r in audit_trail(local_system, tokens["beheer"], reference) if r["action"] == "inzien"
+    ]
+    assert read["purpose_category"] == "contact"
+    assert read["purpose"] is None
+
+
+@pytest.mark.parametrize("action", ["contact", "information-request", "schedule", "decision"])
+def test_a_note_of_spaces_is_refused_and_nothing_changes(
+    local_system: LocalSystem, tokens: dict[str, str], action: str
+) -> None:
+    reference = new_case(local_system)
+    before = items_of(local_system, reference)
+    field = "advice" if action == "decision" else "reason"
+    body = BODIES[action] | {field: "      "}
+    response = post_raw(local_system, tokens["triage"], reference, action, json.dumps(body))
+    assert response.status_code == 422
+    label = "het advies" if field == "advice" else "de toelichting"
+    assert response.json()["errors"] == [
+        {
+            "field": field,
+            "code": "string_too_short",
+            "message": f"Schrijf voor {label} minstens 3 tekens.",
+        }
+    ]
+    assert items_of(local_system, reference) == before

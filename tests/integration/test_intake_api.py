@@ -7,40 +7,17 @@ import json
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
 import requests
 
 from devstack.stack import LocalSystem
-from tests.factories import registration
+from tests.factories import form_fields, registration
 from tests.integration.test_intake import post, registration_item, table_items
 from tests.integration.test_workflow import execution
 from vhcore.dal import crypto
 from vhcore.reference import is_reference
-
-
-def form_fields(body: dict[str, Any]) -> list[tuple[str, str]]:
-    """The registration as the plain HTML form posts it."""
-    fields: list[tuple[str, str]] = []
-
-    def add(prefix: str, value: Any) -> None:
-        if isinstance(value, dict):
-            for key, inner in value.items():
-                add(f"{prefix}.{key}" if prefix else key, inner)
-        elif isinstance(value, list) and value and isinstance(value[0], dict):
-            for index, inner in enumerate(value):
-                add(f"{prefix}.{index}", inner)
-        elif isinstance(value, list):
-            fields.extend((prefix, str(v)) for v in value)
-        elif isinstance(value, bool):
-            fields.append((prefix, "ja" if value else ""))
-        else:
-            fields.append((prefix, str(value)))
-
-    add("", body)
-    return fields
 
 
 def post_form(system: LocalSystem, fields: list[tuple[str, str]]) -> requests.Response:
@@ -227,3 +204,124 @@ def test_concurrent_identical_registrations_in_separate_environments_store_one(
         answers = list(pool.map(lambda _: register(services, request), range(50)))
     assert len({a.reference for a in answers}) == 1
     assert registrations_count(local_system) == before + 1
+
+
+INVISIBLE_NAMES = {
+    "zero-width only": "\u200b\u200d\ufeff",
+    "NUL": "Jan\x00",
+    "ESC and BEL": "\x1b[31mJan\x07",
+    "right-to-left override": "Jan\u202enesnaJ",
+}
+
+
+@pytest.mark.parametrize("name", INVISIBLE_NAMES.values(), ids=INVISIBLE_NAMES.keys())
+def test_a_name_with_control_or_format_characters_is_refused_and_nothing_stored(
+    local_system: LocalSystem, name: str
+) -> None:
+    body = registration()
+    body["persons"][0]["last_name"] = name
+    before = len(table_items(local_system))
+    response = post(local_system, body)
+    assert response.status_code == 422
+    problems = {p["field"]: p["message"] for p in response.json()["errors"]}
+    assert problems == {
+        "persons.0.last_name": "Gebruik voor de achternaam van betrokkene 1 alleen letters, "
+        "cijfers, spaties en leestekens. Typ de tekst opnieuw als u hem hebt geplakt."
+    }
+    assert name not in response.text
+    form = post_form(local_system, form_fields(body))
+    assert form.status_code == 422
+    assert "Gebruik voor de achternaam van betrokkene 1 alleen letters" in form.text
+    assert len(table_items(local_system)) == before
+
+
+def test_a_text_keeps_its_line_breaks_and_tabs(local_system: LocalSystem) -> None:
+    text = "Eerste regel van de beschrijving.\r\nTweede regel,\n\tingesprongen."
+    reference = post(local_system, registration(description=text)).json()["reference"]
+    item = registration_item(local_system, reference)
+    personal = crypto.decrypt_personal_data(
+        item["personal"]["S"], item["pk"]["S"].removeprefix("REG#")
+    )
+    assert personal["description"] == text
+
+
+@pytest.mark.parametrize("declaration", [1, "true", 1.0, "ja"])
+def test_a_declaration_other_than_true_is_refused_and_nothing_stored(
+    local_system: LocalSystem, declaration: object
+) -> None:
+    before = len(table_items(local_system))
+    response = post(local_system, registration(declaration=declaration))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "declaration",
+            "code": "bool_type",
+            "message": "Vink de verklaring aan. Zonder verklaring kunnen wij de aanmelding "
+            "niet aannemen.",
+        }
+    ]
+    assert len(table_items(local_system)) == before
+
+
+UNREADABLE = "Het formulier kon niet worden gelezen. Probeer het opnieuw."
+
+
+def with_a_key_twice() -> str:
+    text = json.dumps(registration())
+    assert '"urgency": "normaal"' in text
+    return text.replace('"urgency": "normaal"', '"urgency": "normaal", "urgency": "spoed"')
+
+
+def with_a_nested_key_twice() -> str:
+    text = json.dumps(registration())
+    assert '"relation": "hoofdbetrokkene"' in text
+    return text.replace(
+        '"relation": "hoofdbetrokkene"', '"relation": "hoofdbetrokkene", "relation": "kind"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (with_a_key_twice(), "Een veld staat twee keer in de gegevens. Stuur elk veld één keer."),
+        (
+            with_a_nested_key_twice(),
+            "Een veld staat twee keer in de gegevens. Stuur elk veld één keer.",
+        ),
+        ('{"description": ' + "[" * 40 + "]" * 40 + "}", UNREADABLE),
+        ("[" * 30_000 + "]" * 30_000, UNREADABLE),
+    ],
+    ids=["a key twice", "a nested key twice", "nested 40 deep", "nested 30,000 deep"],
+)
+def test_a_key_twice_or_deep_nesting_is_refused_and_nothing_stored(
+    local_system: LocalSystem, body: str, message: str
+) -> None:
+    before = len(table_items(local_system))
+    response = post(local_system, body)
+    assert response.status_code == 422
+    assert [e["message"] for e in response.json()["errors"]] == [message]
+    assert len(table_items(local_system)) == before
+
+
+def test_the_same_submission_id_with_other_content_is_refused_with_409(
+    local_system: LocalSystem,
+) -> None:
+    body = registration()
+    changed = registration(
+        submission_id=body["submission_id"], description=body["description"] + " Aangevuld."
+    )
+    before = registrations_count(local_system)
+    first = post(local_system, body)
+    assert first.status_code == 202
+    for response in (post(local_system, changed), post_form(local_system, form_fields(changed))):
+        assert response.status_code == 409
+        assert "Deze aanmelding is al verstuurd, met andere gegevens." in response.text
+        assert "Aangevuld" not in response.text
+    again = post(local_system, body)
+    assert (again.status_code, again.json()["reference"]) == (202, first.json()["reference"])
+    assert registrations_count(local_system) == before + 1
+    item = registration_item(local_system, first.json()["reference"])
+    personal = crypto.decrypt_personal_data(
+        item["personal"]["S"], item["pk"]["S"].removeprefix("REG#")
+    )
+    assert personal["description"] == body["description"]

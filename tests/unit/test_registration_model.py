@@ -14,7 +14,13 @@ from pydantic import StringConstraints, TypeAdapter, ValidationError
 from tests.factories import PERSONAL_VALUES, registration
 from vhcore.http import Problem
 from vhcore.messages import dutch_errors
-from vhcore.registration import PHONE_PATTERN, WHITESPACE, RegistrationRequest
+from vhcore.registration import (
+    CONTROL,
+    CONTROL_IN_TEXT,
+    PHONE_PATTERN,
+    WHITESPACE,
+    RegistrationRequest,
+)
 
 
 def problems(body: dict[str, Any]) -> dict[str, str]:
@@ -118,6 +124,12 @@ def test_messages_never_contain_what_was_typed() -> None:
 # against its validator directly.
 
 
+def matches(pattern: str, text: str) -> bool:
+    """Whether ``text`` matches a pattern of the document as ECMA-262 reads it: its ``$``
+    is the end of the text, where Python's also matches before a final line break."""
+    return bool(re.search(re.sub(r"\$$", r"\\Z", pattern), text))
+
+
 def test_the_whitespace_class_is_what_pydantic_strips() -> None:
     strip: TypeAdapter[str] = TypeAdapter(Annotated[str, StringConstraints(strip_whitespace=True)])
     candidates = [
@@ -146,13 +158,16 @@ def test_a_phone_number_matches_the_documented_pattern_exactly_when_it_is_accept
         accepted = True
     except ValidationError:
         accepted = False
-    documented = bool(re.search(PHONE_PATTERN, phone)) and len(phone) <= 20
+    documented = matches(PHONE_PATTERN, phone) and len(phone) <= 20
     assert accepted == documented, repr(phone)
 
 
+TEXT_ALPHABET = "ab \t\n\r\u3000\x85\x1c\x00\x1b\x07\u200b\u200d\u202e\ufeff\U000e0041"
+
+
 @settings(max_examples=300, deadline=None, derandomize=True)
-@given(st.text(alphabet=st.sampled_from("ab \t\u3000\x85\x1c"), max_size=30))
-def test_a_text_matches_the_documented_pattern_exactly_when_it_is_long_enough(
+@given(st.text(alphabet=st.sampled_from(TEXT_ALPHABET), max_size=30))
+def test_a_text_matches_the_documented_pattern_exactly_when_it_is_accepted(
     text: str,
 ) -> None:
     schema = RegistrationRequest.model_json_schema()["properties"]["question"]
@@ -162,8 +177,89 @@ def test_a_text_matches_the_documented_pattern_exactly_when_it_is_long_enough(
         accepted = True
     except ValidationError:
         accepted = False
-    documented = bool(re.search(schema["pattern"], text))
+    documented = matches(schema["pattern"], text)
     assert accepted == documented, repr(text)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.sampled_from(TEXT_ALPHABET), max_size=12))
+def test_a_name_matches_the_documented_pattern_exactly_when_it_is_accepted(name: str) -> None:
+    schema = RegistrationRequest.model_json_schema()["$defs"]["Person"]["properties"]
+    body = registration()
+    body["persons"][0]["first_name"] = name
+    try:
+        RegistrationRequest.model_validate(body)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    documented = matches(schema["first_name"]["pattern"], name)
+    assert accepted == documented, repr(name)
+
+
+def _characters(pattern: str) -> set[str]:
+    return {c for c in map(chr, range(0x110000)) if re.fullmatch(f"[{pattern}]", c)}
+
+
+def test_the_control_classes_are_unicode_s_control_and_format_characters() -> None:
+    refused = {c for c in map(chr, range(0x110000)) if unicodedata.category(c) in {"Cc", "Cf"}}
+    assert _characters(CONTROL) == refused
+    assert _characters(CONTROL_IN_TEXT) == refused - {"\t", "\n", "\r"}
+
+
+INVISIBLE = {
+    "NUL": "Jan\x00",
+    "ESC": "\x1b[31mJan",
+    "BEL": "Jan\x07",
+    "right-to-left override": "Jan\u202enesnaJ",
+    "zero-width space": "Jan\u200b",
+    "zero-width joiner": "J\u200dan",
+    "byte order mark": "\ufeffJan",
+    "only zero-width characters": "\u200b\u200d\ufeff\u2060",
+    "tab": "Jan\tJansen",
+    "line break": "Jan\nJansen",
+    "line break at the end": "Jan\n",
+}
+
+
+@pytest.mark.parametrize("value", INVISIBLE.values(), ids=INVISIBLE.keys())
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (("persons", 0, "first_name"), "de voornaam van betrokkene 1"),
+        (("persons", 0, "residence"), "de woonplaats van betrokkene 1"),
+        (("registrant", "name"), "uw naam"),
+        (("registrant", "role"), "uw functie"),
+        (("registrant", "phone"), "uw telefoonnummer"),
+        (("registrant", "organisation"), "uw organisatie"),
+    ],
+)
+def test_control_and_format_characters_are_refused_in_single_line_fields(
+    value: str, path: tuple[str | int, ...], message: str
+) -> None:
+    body = registration()
+    node: Any = body
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value if path[-1] != "phone" else ("0612345678" + value)[:20]
+    field = ".".join(str(p) for p in path)
+    assert problems(body)[field] == (
+        f"Gebruik voor {message} alleen letters, cijfers, spaties en leestekens. "
+        "Typ de tekst opnieuw als u hem hebt geplakt."
+    )
+
+
+def test_a_text_of_several_lines_keeps_its_line_breaks_and_tabs() -> None:
+    text = "Eerste regel met genoeg tekst.\r\nTweede regel\n\tingesprongen."
+    request = RegistrationRequest.model_validate(registration(description=text))
+    assert request.description == text
+
+
+@pytest.mark.parametrize(
+    "value", ["\x00", "\x1b", "\x0b", "\x0c", "\x85", "\u202e", "\u200b", "\ufeff"]
+)
+def test_other_control_and_format_characters_are_refused_in_texts(value: str) -> None:
+    found = problems(registration(description=f"Een beschrijving van de {value}problemen."))
+    assert found["description"].startswith("Gebruik voor de beschrijving van de problemen alleen")
 
 
 def test_the_document_states_the_answers_that_depend_on_each_other() -> None:

@@ -1,5 +1,7 @@
 """Idempotency records (Powertools) in their own DynamoDB table: the same submission, or
-without a submission id the same content, gives the same answer and stores nothing new.
+without a submission id the same content, gives the same answer and stores nothing new. The
+same submission id with other content is refused (``SubmissionChanged``): Powertools keeps a
+hash of the content with the record and checks a repeat against it.
 
 Powertools' idempotency package imports boto3 (for its DynamoDB layer) as soon as any part of
 it is imported, so this module imports it on first use: a request refused before anything is
@@ -11,9 +13,9 @@ import contextvars
 import time
 from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
-from vhcore.errors import StorageUnavailable
+from vhcore.errors import StorageUnavailable, SubmissionChanged
 from vhcore.log import logger
 from vhcore.registration import RegistrationAccepted
 
@@ -44,6 +46,10 @@ def config() -> IdempotencyConfig:
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
     return IdempotencyConfig(
+        # The record's key is the hash of ``key`` alone (as when the data was that string),
+        # and a repeat whose ``content`` differs raises IdempotencyValidationError.
+        event_key_jmespath="key",
+        payload_validation_jmespath="content",
         expires_after_seconds=WINDOW_SECONDS,
         hash_function="sha256",
         raise_on_no_idempotency_key=True,
@@ -73,8 +79,15 @@ def persistence_layer(table_name: str) -> DynamoDBPersistenceLayer:
         )
 
 
+class Request(TypedDict):
+    """What the guard sees of a request: the key, and a fingerprint of the content."""
+
+    key: str
+    content: str
+
+
 class _Guarded(Protocol):
-    def __call__(self, *, idempotency_key: str, work: Work) -> RegistrationAccepted: ...
+    def __call__(self, *, idempotency_key: Request, work: Work) -> RegistrationAccepted: ...
 
 
 @cache
@@ -86,7 +99,7 @@ def _guarded(table_name: str) -> _Guarded:
         PydanticSerializer,
     )
 
-    def run(*, idempotency_key: str, work: Work) -> RegistrationAccepted:
+    def run(*, idempotency_key: Request, work: Work) -> RegistrationAccepted:
         answer = work()
         _done.set(answer)
         return answer
@@ -106,7 +119,7 @@ class PowertoolsOnce:
     def __init__(self, table_name: str | None) -> None:
         self.table_name = table_name
 
-    def __call__(self, key: str, work: Work) -> RegistrationAccepted:
+    def __call__(self, key: str, work: Work, content: str = "") -> RegistrationAccepted:
         if not self.table_name:
             from vhcore.errors import ConfigurationError
 
@@ -114,6 +127,7 @@ class PowertoolsOnce:
         from aws_lambda_powertools.utilities.idempotency.exceptions import (
             IdempotencyAlreadyInProgressError,
             IdempotencyPersistenceLayerError,
+            IdempotencyValidationError,
         )
 
         guarded = _guarded(self.table_name)
@@ -121,7 +135,9 @@ class PowertoolsOnce:
         _done.set(None)
         while True:
             try:
-                return guarded(idempotency_key=key, work=work)
+                return guarded(idempotency_key={"key": key, "content": content}, work=work)
+            except IdempotencyValidationError:
+                raise SubmissionChanged("the same key came with other content") from None
             except IdempotencyAlreadyInProgressError:
                 if time.monotonic() > deadline:
                     raise StorageUnavailable("a duplicate is still being stored") from None

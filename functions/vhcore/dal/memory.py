@@ -18,6 +18,7 @@ from vhcore.errors import (
     NotFound,
     ReferenceTaken,
     StorageUnavailable,
+    SubmissionChanged,
 )
 from vhcore.messages_queue import NotifyMessage
 from vhcore.model import (
@@ -224,12 +225,17 @@ class MemoryWorkflow:
 
 @dataclass
 class MemoryOnce:
-    answers: dict[str, RegistrationAccepted] = field(default_factory=dict)
+    answers: dict[str, tuple[str, RegistrationAccepted]] = field(default_factory=dict)
 
-    def __call__(self, key: str, work: Callable[[], RegistrationAccepted]) -> RegistrationAccepted:
+    def __call__(
+        self, key: str, work: Callable[[], RegistrationAccepted], content: str = ""
+    ) -> RegistrationAccepted:
         if key not in self.answers:
-            self.answers[key] = work()
-        return self.answers[key]
+            self.answers[key] = (content, work())
+        first, answer = self.answers[key]
+        if first != content:
+            raise SubmissionChanged("the same key came with other content")
+        return answer
 
 
 def memory_services() -> Services:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 
@@ -141,14 +142,25 @@ def idempotency_key(request: RegistrationRequest) -> str:
     return json.dumps({"content": json.loads(personal_data(request))}, sort_keys=True)
 
 
+def content_fingerprint(request: RegistrationRequest) -> str:
+    """What was sent, as a hash: a repeat of a submission id with another fingerprint is
+    another registration under the same id (``SubmissionChanged``)."""
+    return hashlib.sha256(personal_data(request).encode()).hexdigest()
+
+
 def register(
     services: Services, request: RegistrationRequest, now: dt.datetime | None = None
 ) -> RegistrationAccepted:
-    """Store a new registration once; raise ``StorageUnavailable`` when nothing was kept."""
+    """Store a new registration once; raise ``StorageUnavailable`` when nothing was kept, and
+    ``SubmissionChanged`` when its submission id came before with other content."""
     moment = now or clock.now()
     if request.website:
         # Honeypot filled: a bot. Answer as if accepted, keep nothing, count it.
         metrics.add_metric(name="HoneypotFilled", unit=MetricUnit.Count, value=1)
         logger.info("honeypot filled; nothing stored")
         return accepted(new_reference(), moment)
-    return services.once(idempotency_key(request), lambda: _store(services, request, moment))
+    return services.once(
+        idempotency_key(request),
+        lambda: _store(services, request, moment),
+        content_fingerprint(request),
+    )

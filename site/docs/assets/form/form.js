@@ -73,11 +73,12 @@
     var criteriaStatus = byId("vh-criteria-status");
     var criteriaSeen = false;
     var sending = false;
+    var sent = null; /* the answers last sent, without their submission id (in memory only) */
 
     form.noValidate = true; /* our own checks; without this script the browser checks */
     form.classList.add("vh-js");
     byId("vh-next").textContent = "Controleer uw antwoorden";
-    byId("submission_id").value = newSubmissionId(); /* once per form: retries reuse it */
+    byId("submission_id").value = newSubmissionId(); /* retries of the same answers reuse it */
 
     function announce(text) {
       announcer.textContent = "";
@@ -447,6 +448,18 @@
       status.textContent = "";
     }
 
+    /* The same answers keep their submission id, so a retry is stored once; changed answers
+       are another submission and get a new one (the API refuses an id it saw with other
+       answers, 409). */
+    function body() {
+      var data = toJson();
+      delete data.submission_id;
+      var answers = JSON.stringify(data);
+      if (sent !== null && sent !== answers) byId("submission_id").value = newSubmissionId();
+      sent = answers;
+      return JSON.stringify(toJson());
+    }
+
     function send() {
       sending = true;
       sendButton.disabled = true;
@@ -455,7 +468,7 @@
       window.fetch(form.getAttribute("action"), {
         method: "POST",
         headers: { "Content-Type": "application/json", "Accept": "application/json" },
-        body: JSON.stringify(toJson()),
+        body: body(),
         credentials: "same-origin",
         cache: "no-store",
         redirect: "error"
@@ -475,6 +488,8 @@
           if (response.status === 422 && Array.isArray(data.errors) && data.errors.length) {
             showFill(null);
             showErrors(data.errors);
+          } else if (response.status === 409 && data.message) {
+            showErrors([{ message: data.message }]);
           } else {
             showErrors([{ message: (data.message || "Het versturen is niet gelukt.") +
               " Uw antwoorden staan nog in het formulier. Probeer het over een paar minuten opnieuw." }]);
