@@ -116,6 +116,7 @@ def _as_form_answer(result: dict[str, Any]) -> dict[str, Any]:
         query = {"kenmerk": data["reference"], "contact": respond_by.date().isoformat()}
         if data.get("triage_date"):
             query["triage"] = data["triage_date"]
+        query["ontvangst"] = "ja" if data.get("receipt") else "nee"
         location = f"{CONFIRMATION}?{urlencode(query)}"
         return answer(303, "", content_type=None, headers={"Location": location})
     title = "Controleer uw aanmelding" if status == 422 else "Niet verstuurd"

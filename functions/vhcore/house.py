@@ -108,6 +108,11 @@ class Partner(_Strict):
     name: Label
     domains: list[Domain] = Field(default_factory=list, max_length=50)
 
+    def owns(self, email: str) -> bool:
+        """True when the address's domain, or a parent domain, is one of this partner's."""
+        parts = email.rpartition("@")[2].lower().split(".")
+        return any(".".join(parts[i:]) in self.domains for i in range(len(parts) - 1))
+
 
 class TermUnit(StrEnum):
     WORKING_DAYS = "working_days"
@@ -248,10 +253,14 @@ class House(_Strict):
         return frozenset(d for p in self.partners for d in p.domains)
 
     def is_partner_address(self, email: str) -> bool:
-        """True when the e-mail's domain (or a parent domain) belongs to a partner."""
-        domain = email.rpartition("@")[2].lower()
-        parts = domain.split(".")
-        return any(".".join(parts[i:]) in self.partner_domains for i in range(len(parts) - 1))
+        """True when the e-mail's domain (or a parent domain) belongs to any partner."""
+        return any(partner.owns(email) for partner in self.partners)
+
+    def address_of(self, organisation: str, email: str) -> bool:
+        """True when the address belongs to the partner ``organisation`` (by its id): only then
+        does a receipt go to it, so nobody can have receipts sent to an address of their
+        choosing."""
+        return any(p.id == organisation and p.owns(email) for p in self.partners)
 
     def outcome(self, outcome_id: str) -> Outcome:
         for outcome in self.outcomes:

@@ -65,7 +65,7 @@ class Registration(_Record):
     registrant_organisation: str
     urgency: str
     criteria_met: bool
-    sender_verified: bool
+    address_matches_organisation: bool
     person_count: int
     personal: str | None = None
     contact: str | None = None
@@ -109,6 +109,7 @@ class StoredAnswer(_Record):
     received_at: AwareDatetime
     respond_by: AwareDatetime
     triage_date: dt.date | None = None
+    address_matches_organisation: bool = False
 
 
 class AgendaRecord(_Record):

@@ -562,3 +562,7 @@ class RegistrationAccepted(BaseModel):
     triage_date: Day | None = Field(
         default=None, description="The triage meeting; null when it is planned by hand."
     )
+    receipt: bool = Field(
+        default=False,
+        description="Whether a receipt is e-mailed: only to an address of the organisation chosen.",
+    )

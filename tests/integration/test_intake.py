@@ -57,7 +57,7 @@ def test_the_stored_item_holds_no_personal_data_in_clear(local_system: LocalSyst
     assert item["status"]["S"] == "received"
     assert item["house"]["S"] == "voorbeeldregio"
     assert item["registrant_organisation"]["S"] == "politie"
-    assert item["sender_verified"]["BOOL"] is True
+    assert item["address_matches_organisation"]["BOOL"] is True
 
 
 def test_the_personal_data_decrypts_only_with_its_registration_id(
@@ -78,7 +78,9 @@ def test_an_unknown_sender_domain_is_accepted_but_flagged(local_system: LocalSys
     body = registration()
     body["registrant"]["email"] = "iemand@gmail.example"
     reference = post(local_system, body).json()["reference"]
-    assert registration_item(local_system, reference)["sender_verified"]["BOOL"] is False
+    assert (
+        registration_item(local_system, reference)["address_matches_organisation"]["BOOL"] is False
+    )
 
 
 def test_an_invalid_registration_gets_every_problem_in_dutch(local_system: LocalSystem) -> None:

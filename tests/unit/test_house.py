@@ -135,3 +135,12 @@ def test_json_that_does_not_parse_names_the_file(tmp_path: Path) -> None:
     path.write_text('{"name": ', encoding="utf-8")
     with pytest.raises(HouseConfigError, match=r"stuk\.json: not valid JSON"):
         load_house_file(path)
+
+
+def test_a_receipt_address_must_belong_to_the_organisation_chosen() -> None:
+    house = load_house_file(house_path("voorbeeldregio"))
+    assert house.address_of("politie", "a.b@eenheid.politie.example.org")
+    # Another partner's address, an unknown organisation, "anders": no receipt.
+    assert not house.address_of("ggz", "a.b@politie.example.org")
+    assert not house.address_of("anders", "a.b@politie.example.org")
+    assert not house.address_of("politie", "a.b@politie.example.org.evil.test")

@@ -151,7 +151,7 @@ class RegistrationItem(_Item):
     registrant_organisation: str
     urgency: str
     criteria_met: bool
-    sender_verified: bool
+    address_matches_organisation: bool
     person_count: int
     personal: str | None = None
     contact: str | None = None
@@ -230,6 +230,7 @@ class AnswerItem(_Item):
     received_at: Timestamp
     respond_by: Timestamp
     triage_date: dt.date | None = None
+    address_matches_organisation: bool = False
 
     def answer(self) -> StoredAnswer:
         return StoredAnswer.model_validate(self.model_dump())

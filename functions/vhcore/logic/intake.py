@@ -17,7 +17,7 @@ from vhcore.logic.retention import expires_at
 from vhcore.model import Registration
 from vhcore.ports import Services
 from vhcore.reference import new_reference
-from vhcore.registration import OTHER_ORGANISATION, RegistrationAccepted, RegistrationRequest
+from vhcore.registration import RegistrationAccepted, RegistrationRequest
 from vhcore.status import Status
 
 MAX_REFERENCE_ATTEMPTS = 5
@@ -33,13 +33,17 @@ def personal_data(request: RegistrationRequest) -> str:
     return request.model_dump_json(exclude=NOT_CONTENT)
 
 
-def accepted(reference: str, moment: dt.datetime) -> RegistrationAccepted:
+def accepted(
+    reference: str, moment: dt.datetime, request: RegistrationRequest
+) -> RegistrationAccepted:
     house = current_house()
+    registrant = request.registrant
     return RegistrationAccepted(
         reference=reference,
         received_at=moment.replace(microsecond=0),
         respond_by=calendar.respond_by(moment, house),
         triage_date=calendar.triage_date(moment, house),
+        receipt=house.address_of(registrant.organisation, str(registrant.email)),
     )
 
 
@@ -69,9 +73,8 @@ def new_registration(
         registrant_organisation=registrant.organisation,
         urgency=request.urgency.value,
         criteria_met=request.criteria_met,
-        sender_verified=(
-            registrant.organisation != OTHER_ORGANISATION
-            and house.is_partner_address(str(registrant.email))
+        address_matches_organisation=house.address_of(
+            registrant.organisation, str(registrant.email)
         ),
         person_count=len(request.persons),
         personal=personal,
@@ -99,6 +102,7 @@ def _stored_answer(services: Services, registration_id: str) -> RegistrationAcce
         received_at=stored.received_at,
         respond_by=calendar.to_local(stored.respond_by),
         triage_date=stored.triage_date,
+        receipt=stored.address_matches_organisation,
     )
 
 
@@ -110,7 +114,7 @@ def _store(
     personal = services.cipher.encrypt(personal_data(request), registration_id, "personal")
     contact = services.cipher.encrypt(str(request.registrant.email), registration_id, "contact")
     for _ in range(MAX_REFERENCE_ATTEMPTS):
-        answer = accepted(new_reference(), moment)
+        answer = accepted(new_reference(), moment, request)
         registration = new_registration(
             request, registration_id, answer, personal=personal, contact=contact
         )
@@ -158,7 +162,7 @@ def register(
         # Honeypot filled: a bot. Answer as if accepted, keep nothing, count it.
         metrics.add_metric(name="HoneypotFilled", unit=MetricUnit.Count, value=1)
         logger.info("honeypot filled; nothing stored")
-        return accepted(new_reference(), moment)
+        return accepted(new_reference(), moment, request)
     return services.once(
         idempotency_key(request),
         lambda: _store(services, request, moment),

@@ -38,6 +38,14 @@ def handle(services: Services, message: NotifyMessage, staff_mailbox: str) -> No
     if message.registration_id is None:
         raise ValueError(f"a {kind} message names its registration")
     registration = load(services, message.registration_id)
+    if kind == "receipt" and not registration.address_matches_organisation:
+        # Nobody can have receipts sent to an address of their choosing: the confirmation
+        # page told the registrant so, and staff see it on the case.
+        logger.info(
+            "no receipt: the address is not the chosen organisation's", extra={"kind": kind}
+        )
+        metrics.add_metric(name="ReceiptWithheld", unit=MetricUnit.Count, value=1)
+        return
     context: dict[str, Any] = {
         "reference": registration.reference,
         "received_at": registration.received_at,

@@ -36,7 +36,7 @@ class QueueEntry(BaseModel):
     triage_date: Day | None = None
     urgency: str = Field(max_length=16)
     criteria_met: bool
-    sender_verified: bool
+    address_matches_organisation: bool
     registrant_organisation: str = Field(max_length=64)
     person_count: int
     contacted: bool
@@ -103,7 +103,7 @@ def _entry(registration: Registration) -> QueueEntry:
         triage_date=registration.triage_date,
         urgency=registration.urgency,
         criteria_met=registration.criteria_met,
-        sender_verified=registration.sender_verified,
+        address_matches_organisation=registration.address_matches_organisation,
         registrant_organisation=registration.registrant_organisation,
         person_count=registration.person_count,
         contacted=registration.contacted_at is not None,

@@ -100,7 +100,7 @@ def test_the_clear_fields_describe_the_case_for_the_queue_without_names(
     assert stored.urgency == "spoed"
     assert stored.person_count == 2
     assert stored.criteria_met is True
-    assert stored.sender_verified is True
+    assert stored.address_matches_organisation is True
     assert stored.house == "voorbeeldregio"
 
 
@@ -109,10 +109,15 @@ def test_the_clear_fields_describe_the_case_for_the_queue_without_names(
     [
         ("politie", "iemand@gmail.example.com", None),
         ("anders", "iemand@politie.example.org", "Stichting Prunus"),
+        ("ggz", "iemand@politie.example.org", None),
     ],
-    ids=["address-outside-the-partners-domains", "other-organisation-with-a-partners-address"],
+    ids=[
+        "address-outside-the-partners-domains",
+        "other-organisation-with-a-partners-address",
+        "another-partners-address",
+    ],
 )
-def test_a_sender_is_verified_only_for_a_partner_writing_from_its_own_domain(
+def test_an_address_matches_only_when_it_is_the_chosen_organisations(
     services: Services, organisation: str, email: str, organisation_name: str | None
 ) -> None:
     # Given a registrant who is not a partner writing from a partner's domain
@@ -125,8 +130,10 @@ def test_a_sender_is_verified_only_for_a_partner_writing_from_its_own_domain(
     # When the registration is stored
     stored = register(services, registrant=registrant)
 
-    # Then the sender is not marked as verified
-    assert stored.sender_verified is False
+    # Then it is not marked as the organisation's, and the answer says no receipt is sent
+    assert stored.address_matches_organisation is False
+    answer = intake.register(services, request(registrant=registrant, submission_id=None))
+    assert answer.receipt is False
 
 
 def test_an_open_case_is_kept_for_the_longest_retention_period_from_receipt(

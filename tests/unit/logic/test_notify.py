@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import PERSONAL_VALUES
-from tests.unit.logic.support import ADVICE, NOT_TAKEN_ON, PROCESS_DIRECTOR, decide, register
+from tests.unit.logic.support import (
+    ADVICE,
+    NOT_TAKEN_ON,
+    PROCESS_DIRECTOR,
+    decide,
+    register,
+    request,
+)
 from vhcore.dal.memory import MemoryMailer, MemoryStore
 from vhcore.errors import NotFound, StorageUnavailable
 from vhcore.logic import notify
@@ -183,4 +190,21 @@ def test_an_address_sealed_for_another_registration_is_not_used(
     # Then decrypting fails and nothing is sent
     with pytest.raises(StorageUnavailable):
         send(services, "receipt", registration)
+    assert mailer.sent == []
+
+
+def test_no_receipt_goes_to_an_address_that_is_not_the_chosen_organisations(
+    services: Services, mailer: MemoryMailer
+) -> None:
+    # Given a registration from an address outside the chosen organisation's domains
+    registrant = request().registrant.model_dump(mode="json") | {
+        "organisation": "ggz",
+        "email": "iemand@politie.example.org",
+    }
+    registration = register(services, registrant=registrant)
+
+    # When its receipt is due
+    send(services, "receipt", registration)
+
+    # Then nothing is sent to that address
     assert mailer.sent == []

@@ -83,7 +83,7 @@ def test_the_queue_shows_the_coming_triage_oldest_first_without_personal_data(
         "politie",
         1,
     )
-    assert first.criteria_met and first.sender_verified
+    assert first.criteria_met and first.address_matches_organisation
     assert not first.contacted
     assert first.outcome is None
     # And nothing that identifies a person

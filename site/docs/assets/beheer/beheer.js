@@ -167,7 +167,7 @@
     ["urgency", "Urgentie"],
     ["status", "Status"],
     ["contacted", "Contact gelegd"],
-    ["verified", "Afzender gecontroleerd"],
+    ["verified", "E-mailadres van de gekozen organisatie"],
     ["criteria", "Voldoet aan criteria"],
     ["organisation", "Organisatie aanmelder"],
     ["persons", "Betrokkenen"]
@@ -181,7 +181,7 @@
         return label("status", entry.status) +
           (entry.outcome ? ": " + label("outcome", entry.outcome) : "");
       case "contacted": return yesNo(entry.contacted);
-      case "verified": return yesNo(entry.sender_verified);
+      case "verified": return yesNo(entry.address_matches_organisation);
       case "criteria": return yesNo(entry.criteria_met);
       case "organisation": return label("partner", entry.registrant_organisation);
       case "persons": return String(entry.person_count);
@@ -479,7 +479,7 @@
       ["Triage", entry.triage_date ? dutchDate(entry.triage_date, true) : "Nog in te plannen"],
       ["Urgentie", label("urgency", entry.urgency)],
       ["Contact gelegd", yesNo(entry.contacted)],
-      ["Afzender gecontroleerd", yesNo(entry.sender_verified)],
+      ["E-mailadres van de gekozen organisatie", yesNo(entry.address_matches_organisation)],
       ["Voldoet aan criteria", yesNo(entry.criteria_met)]
     ]));
     if (data.decision) {

@@ -44,6 +44,12 @@
       byId("vh-reference").textContent = reference;
       block.hidden = false;
     }
+    var receipt = params.get("ontvangst");
+    if (receipt === "ja" || receipt === "nee") {
+      byId("vh-receipt").hidden = receipt !== "ja";
+      byId("vh-no-receipt").hidden = receipt !== "nee";
+      byId("vh-receipt-unknown").hidden = true;
+    }
     [["contact", "vh-contact"], ["triage", "vh-triage"]].forEach(function (pair) {
       var text = dutchDate(params.get(pair[0]), true);
       var line = byId(pair[1]);
@@ -480,6 +486,7 @@
             var respondBy = new Date(data.respond_by);
             if (!isNaN(respondBy)) next.searchParams.set("contact", isoDate(respondBy));
             if (/^\d{4}-\d{2}-\d{2}$/.test(data.triage_date || "")) next.searchParams.set("triage", data.triage_date);
+            next.searchParams.set("ontvangst", data.receipt ? "ja" : "nee");
             status.textContent = "Uw aanmelding is verstuurd.";
             window.location.replace(next.toString());
             return;
