@@ -401,3 +401,19 @@ def test_a_change_to_a_key_of_personal_data_raises_an_alarm() -> None:
     )
     parameter = template["Parameters"]["KeyAdministratorArn"]
     assert ":role/" in parameter["AllowedPattern"]
+
+
+def test_no_role_can_change_or_delete_an_audit_record() -> None:
+    """The audit log is write-once for every role: records are added (a conditional put on a
+    fresh key) and read, never updated or deleted; only the table's TTL removes them."""
+    rewriting = ("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+    for logical_id, role in resources(transformed(), "AWS::IAM::Role").items():
+        for statement in statements(role):
+            targets = statement.get("Resource", [])
+            targets = targets if isinstance(targets, list) else [targets]
+            if not any("AuditTable" in json.dumps(target) for target in targets):
+                continue
+            for action in _actions(statement):
+                for forbidden in rewriting:
+                    assert not fnmatch.fnmatch(forbidden, action), (logical_id, action)
+                assert action != "*", logical_id
