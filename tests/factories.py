@@ -77,3 +77,13 @@ def form_fields(body: dict[str, Any]) -> list[tuple[str, str]]:
 
     add("", body)
     return fields
+
+
+def working_day_ahead(days: int = 7) -> str:
+    """A day a triage can be held on (a working day, not a holiday), ``days`` or more ahead."""
+    import datetime as dt
+
+    from vhcore import calendar
+
+    today = dt.datetime.now(calendar.AMSTERDAM).date()
+    return calendar.next_working_day(today + dt.timedelta(days=days - 1)).isoformat()

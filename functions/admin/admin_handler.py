@@ -3,6 +3,7 @@ use each route is checked here. Reading a case requires a purpose and is audited
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -14,6 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from vhcore import clock
+from vhcore.calendar import schedulable, to_local
 from vhcore.dal.services import aws_services
 from vhcore.house import current_house
 from vhcore.http import (
@@ -178,6 +180,14 @@ class Note(BaseModel):
 
 class ScheduleBody(Note):
     triage_date: IsoDate
+
+    @field_validator("triage_date")
+    @classmethod
+    def _a_day_a_triage_can_be_held(cls, value: dt.date) -> dt.date:
+        refused = schedulable(value, to_local(clock.now()).date())
+        if refused:
+            raise PydanticCustomError("vh_schedulable", refused)
+        return value
 
 
 def _outcome_ids(schema: dict[str, Any]) -> None:

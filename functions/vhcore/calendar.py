@@ -229,3 +229,14 @@ def dutch_datetime(value: dt.datetime) -> str:
     """'dinsdag 1 december 2026 om 17.00 uur', on the Amsterdam clock."""
     local = to_local(value)
     return f"{dutch_date(local)} om {local.hour}.{local.minute:02d} uur"
+
+
+def schedulable(day: dt.date, today: dt.date) -> str | None:
+    """Why a triage cannot be held on ``day`` (a Dutch sentence), or None when it can: not in
+    the past, not in a weekend, not on a public holiday. A case scheduled on such a day would
+    fall off every list staff look at."""
+    if day < today:
+        return "Kies een datum vanaf vandaag."
+    if not is_working_day(day):
+        return "Kies een werkdag: geen weekend en geen feestdag."
+    return None

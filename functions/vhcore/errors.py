@@ -50,3 +50,7 @@ class IllegalTransition(DomainError):
         super().__init__(message)
         self.current = current
         self.target = target
+
+
+class NotSchedulable(DomainError):
+    """A triage date in the past, in a weekend or on a public holiday; the message says so."""

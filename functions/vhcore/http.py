@@ -22,6 +22,7 @@ from vhcore.errors import (
     Forbidden,
     IllegalTransition,
     NotFound,
+    NotSchedulable,
     StorageUnavailable,
     SubmissionChanged,
 )
@@ -89,6 +90,8 @@ def error_answer(exc: DomainError, audience: Audience) -> ErrorAnswer:
             return ErrorAnswer(404, NOT_FOUND_CASE)
         case IllegalTransition():
             return ErrorAnswer(409, str(exc))
+        case NotSchedulable():
+            return ErrorAnswer(422, str(exc))
         case ConcurrentChange():
             return ErrorAnswer(409, CHANGED)
         case SubmissionChanged():

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from devstack.stack import LocalSystem
-from tests.factories import PERSONAL_VALUES, registration, staff_member
+from tests.factories import PERSONAL_VALUES, registration, staff_member, working_day_ahead
 from tests.integration.test_intake import post, registration_item, table_items
 from tests.integration.test_local_auth import claims_of, mint, tokens_for
 from vhcore.calendar import AMSTERDAM
@@ -47,7 +47,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "contact": {"reason": "Gebeld met de aanmelder"},
     "information-request": {"reason": "Graag de rol van de GGZ toelichten"},
     "information-received": {"reason": "Informatie telefonisch ontvangen"},
-    "schedule": {"reason": "Op de agenda gezet", "triage_date": "2026-12-03"},
+    "schedule": {"reason": "Op de agenda gezet", "triage_date": working_day_ahead()},
     "decision": {
         "outcome": "voor-veiligheidshuis",
         "advice": "Er komt een casusoverleg.",

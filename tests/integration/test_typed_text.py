@@ -13,6 +13,7 @@ import requests
 
 from devstack.stack import LocalSystem
 from tests.conftest import SUITE_EVENTS, SUITE_LOG
+from tests.factories import working_day_ahead
 from tests.integration.test_admin_api import REFERENCE_ROUTE, new_case, tokens
 from tests.integration.test_intake import registration_item, table_items
 
@@ -68,7 +69,7 @@ def test_every_text_staff_type_is_kept_only_as_ciphertext(
     staff_post(local_system, token, reference, "information-request", {"reason": typed["request"]})
     received = {"reason": typed["received"]}
     staff_post(local_system, token, reference, "information-received", received)
-    schedule = {"reason": typed["schedule"], "triage_date": "2026-12-10"}
+    schedule = {"reason": typed["schedule"], "triage_date": working_day_ahead()}
     staff_post(local_system, token, reference, "schedule", schedule)
     decision = {
         "outcome": "voor-veiligheidshuis",

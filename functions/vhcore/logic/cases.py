@@ -7,7 +7,8 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from vhcore import clock
+from vhcore import calendar, clock
+from vhcore.errors import NotSchedulable
 from vhcore.house import current_house
 from vhcore.log import logger
 from vhcore.logic.retention import expires_at
@@ -144,6 +145,9 @@ def information_received(
 def schedule(
     services: Services, registration_id: str, *, actor: Actor, triage_date: dt.date, reason: str
 ) -> Registration:
+    refused = calendar.schedulable(triage_date, calendar.to_local(clock.now()).date())
+    if refused:
+        raise NotSchedulable(refused)
     return _change(
         services,
         load(services, registration_id),

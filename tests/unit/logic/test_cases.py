@@ -28,7 +28,13 @@ from tests.unit.logic.support import (
     with_ports,
 )
 from vhcore.dal.memory import SEAL, MemoryOutbox, MemoryStore, MemoryWorkflow
-from vhcore.errors import ConcurrentChange, IllegalTransition, NotFound, StorageUnavailable
+from vhcore.errors import (
+    ConcurrentChange,
+    IllegalTransition,
+    NotFound,
+    NotSchedulable,
+    StorageUnavailable,
+)
 from vhcore.logic import cases
 from vhcore.messages_queue import NotifyMessage
 from vhcore.model import Registration, Resumption
@@ -529,3 +535,27 @@ def test_a_later_contact_keeps_the_moment_of_first_contact(
     assert changed.contacted_at == called
     assert changed.contacted_at <= changed.respond_by
     assert [e.action for e in changed.history] == ["contact", action]
+
+
+@pytest.mark.parametrize(
+    ("day", "why"),
+    [
+        (dt.date(2026, 11, 20), "Kies een datum vanaf vandaag."),
+        (dt.date(2026, 11, 28), "Kies een werkdag: geen weekend en geen feestdag."),
+        (dt.date(2026, 12, 25), "Kies een werkdag: geen weekend en geen feestdag."),
+    ],
+    ids=["in-the-past", "a-saturday", "christmas-day"],
+)
+def test_a_triage_is_never_scheduled_on_a_day_it_cannot_be_held(
+    services: Services, day: dt.date, why: str
+) -> None:
+    # Given a new registration, on Monday 23 November 2026
+    registration = register(services)
+
+    # When staff schedule it for a past day, a weekend or a holiday
+    with pytest.raises(NotSchedulable) as refused:
+        cases.schedule(services, registration.id, actor=ACTOR, triage_date=day, reason="")
+
+    # Then it is refused, saying why, and the case is unchanged
+    assert str(refused.value) == why
+    assert reload(services, registration) == registration
