@@ -14,7 +14,10 @@ from botocore.exceptions import ClientError
 
 from devstack.iam import running_as
 from devstack.stack import LocalSystem
+from tests.factories import registration
+from tests.integration.test_intake import post, table_items
 from vhcore.errors import StorageUnavailable
+from vhcore.http import UNAVAILABLE
 
 
 def test_each_function_calls_with_its_own_role_and_tests_as_the_stack(
@@ -63,18 +66,19 @@ def without_action(system: LocalSystem, role: str, action: str) -> Iterator[None
     for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
         document: Any = iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
         document = json.loads(document) if isinstance(document, str) else document
-        changed = False
+        original = json.dumps(document)
+        kept = []
         for statement in document["Statement"]:
             actions = statement["Action"]
             actions = [actions] if isinstance(actions, str) else actions
             if action in actions:
-                originals[policy] = json.dumps(document)
-                statement["Action"] = [a for a in actions if a != action]
-                changed = True
-        if changed:
-            iam.put_role_policy(
-                RoleName=name, PolicyName=policy, PolicyDocument=json.dumps(document)
-            )
+                originals[policy] = original
+                actions = [a for a in actions if a != action]
+            if actions:  # a statement without actions is malformed: it goes
+                kept.append(statement | {"Action": actions})
+        if policy in originals:
+            changed = json.dumps(document | {"Statement": kept})
+            iam.put_role_policy(RoleName=name, PolicyName=policy, PolicyDocument=changed)
     assert originals, f"{role} has no {action} to remove"
     try:
         yield
@@ -111,3 +115,18 @@ def test_a_role_without_an_action_the_function_needs_fails_as_in_aws(
 
     local_system.pump.invoke("AgendaFunction", {})  # the retry, with the role as declared
     assert "notified_at" in dynamodb.get_item(TableName=table, Key=key)["Item"]
+
+
+def test_a_refused_write_at_intake_answers_503_and_stores_nothing(
+    local_system: LocalSystem,
+) -> None:
+    """Intake without ``dynamodb:PutItem``: the partner gets the Dutch 503, nothing is stored,
+    and the same registration is accepted once the role is as declared."""
+    body = registration()
+    before = len(table_items(local_system))
+    with without_action(local_system, "IntakeFunctionRole", "dynamodb:PutItem"):
+        refused = post(local_system, body)
+    assert refused.status_code == 503
+    assert refused.json()["message"] == UNAVAILABLE
+    assert len(table_items(local_system)) == before
+    assert post(local_system, body).status_code == 202
