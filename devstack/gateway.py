@@ -39,6 +39,7 @@ from devstack.authorizer import (
 from devstack.devpages import DevTools
 from devstack.devpages import handle as dev_page
 from devstack.edge import edge_headers, security_headers
+from devstack.iam import running_as
 from devstack.provision import Stack
 from vhtools.template import ACCOUNT, REGION, Route, transformed
 
@@ -193,7 +194,7 @@ def invoke(router: ApiRouter, event: dict[str, Any], route: Route) -> dict[str, 
         aws_request_id=event["requestContext"]["requestId"],
         deadline=time.monotonic() + 10,
     )
-    with router.environments[route.function]:
+    with router.environments[route.function], running_as(route.function):
         return router.handler(route)(event, context)
 
 

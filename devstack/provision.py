@@ -58,19 +58,21 @@ class Stack:
         return str(self.functions[logical_id]["Handler"])
 
 
+# The local stack's own credentials (provisioning, the event pump, seeding, tests): the
+# emulator's dummy key until ``devstack.iam`` creates its administrator and enforces IAM.
+CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+
+
 def client(service: str, endpoint: str) -> Any:
     return boto3.client(  # type: ignore[call-overload]
-        service,
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - the emulator's fixed dummy credentials
+        service, endpoint_url=endpoint, region_name=REGION, **CREDENTIALS
     )
 
 
 def _register_unbuilt(resolver: Resolver, template: Mapping[str, Any]) -> None:
-    """Functions and roles are not created locally (handlers run in-process), but other
-    resources refer to their names and ARNs."""
+    """Functions are not created locally (handlers run in-process), but other resources refer
+    to their names and ARNs; so do they to the roles, which are created last
+    (``_create_roles``: their policies name the other resources)."""
     stack = resolver.stack_name
     for logical_id in resources(template, "AWS::IAM::Role"):
         name = f"{stack}-{logical_id}"
@@ -394,12 +396,36 @@ def _create_user_pools(resolver: Resolver, template: Mapping[str, Any], endpoint
         resolver.physical[logical_id] = Physical(name)
 
 
+def _create_roles(resolver: Resolver, template: Mapping[str, Any], endpoint: str) -> None:
+    """The roles with their inline policies, as declared (``devstack.iam`` gives each function
+    its role's credentials). AWS managed policies are not attached: moto does not have them,
+    and what they grant (logs, X-Ray, the pollers' reads of queues and streams) is not called
+    with a function's credentials locally."""
+    iam = client("iam", endpoint)
+    for logical_id, declared in resources(template, "AWS::IAM::Role").items():
+        props = resolver.resolve(declared)
+        name = resolver.physical[logical_id].ref
+        iam.create_role(
+            RoleName=name,
+            AssumeRolePolicyDocument=json.dumps(props["AssumeRolePolicyDocument"]),
+            MaxSessionDuration=int(props.get("MaxSessionDuration", 3600)),
+        )
+        for policy in props.get("Policies", []):
+            # SAM writes no Version; AWS then reads 2008-10-17 (no policy variables, none
+            # used), moto wants one.
+            document = {"Version": "2012-10-17", **policy["PolicyDocument"]}
+            iam.put_role_policy(
+                RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(document)
+            )
+
+
 def _collect_functions(resolver: Resolver, template: Mapping[str, Any]) -> dict[str, Any]:
     functions: dict[str, dict[str, Any]] = {}
     for logical_id, props in resources(template, "AWS::Lambda::Function").items():
         variables = props.get("Environment", {}).get("Variables", {})
         functions[logical_id] = {
             "Handler": props["Handler"],
+            "Role": str(resolver.resolve(props["Role"])),
             "Environment": {k: str(resolver.resolve(v)) for k, v in variables.items()},
         }
     return functions
@@ -413,6 +439,7 @@ PROVISIONERS: list[Callable[[Resolver, Mapping[str, Any], str], None]] = [
     _create_email,
     _create_user_pools,
     _create_state_machines,
+    _create_roles,
 ]
 
 

@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from moto.server import ThreadedMotoServer
 
@@ -17,6 +18,7 @@ from devstack.clock import SimClock
 from devstack.devpages import DevTools
 from devstack.events import EventPump
 from devstack.gateway import LocalGateway
+from devstack.iam import FunctionSessions, LocalStackIdentity, enforce, workflow_key
 from devstack.loginpage import DEV_AUTH_ROOT, DevLogin, oauth_clients
 from devstack.outbox import Outbox, SentEmail
 from devstack.provision import Stack, provision
@@ -132,8 +134,8 @@ class LocalSystem:
             function_env["STAFF_AUTH_URL"] = f"{site_url}{DEV_AUTH_ROOT}"
         os.environ.update(function_env)
         self.environment.update(function_env)
-        self._clear_caches()
         template = transformed()
+        self._own_identity(template)
         self.clock = SimClock()
         self.mail = Outbox()
         self.pump = EventPump(self.stack, template, clock=self.clock)
@@ -152,7 +154,22 @@ class LocalSystem:
         self.gateway = LocalGateway(self.stack, site, gateway_port, dev=tools).start()
         if self.gateway.url != site_url:
             raise RuntimeError(f"the gateway listens on {self.gateway.url}, not {site_url}")
+        enforce(True)
         return self
+
+    def _own_identity(self, template: dict[str, Any]) -> None:
+        """IAM as in AWS (``devstack.iam``): each function calls with its own role's
+        credentials; the stack itself (its clients are made from here on) and tests call with
+        its administrator's. Enforced once provisioning and seeding are done (``start``)."""
+        from vhcore.dal import aws
+
+        self.identity = LocalStackIdentity.create(self.endpoint)
+        workflow_key(template, self.stack)
+        credentials = self.identity.use()
+        os.environ.update(credentials)
+        self.environment.update(credentials)
+        aws.set_session_source(FunctionSessions(self.stack, self.identity))
+        self._clear_caches()
 
     def outbox(self) -> list[SentEmail]:
         """Every e-mail sent so far, newest first."""
@@ -170,8 +187,12 @@ class LocalSystem:
         return self.gateway.url
 
     def stop(self) -> None:
+        from vhcore.dal import aws
+
         self.pump.stop()
         self.gateway.stop()
+        enforce(False)
+        aws.set_session_source(None)
         self.moto.stop()
 
     def __enter__(self) -> LocalSystem:

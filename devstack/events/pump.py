@@ -22,6 +22,7 @@ from devstack.events.sqs import SqsSource
 from devstack.events.streams import LOCAL_STREAM_RETRY_LIMIT, StreamSource
 from devstack.events.ttl import TtlReaper
 from devstack.gateway import LambdaContext
+from devstack.iam import running_as
 from devstack.provision import Stack, client
 from vhtools.template import ACCOUNT, REGION, resources
 
@@ -173,7 +174,8 @@ class EventPump:
         for tap in self.event_taps:
             tap(function, event)
         try:
-            return self.handler(function)(event, context)
+            with running_as(function):
+                return self.handler(function)(event, context)
         finally:
             for hook in self.after_invoke:
                 hook()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 from typing import Any
 
 from vhtools.template import choose_branches, http_routes, resources, transformed, without_no_value
@@ -222,7 +223,7 @@ def test_the_intake_role_writes_only_its_tables_and_may_only_encrypt() -> None:
     for statement in statements(role):
         assert statement["Resource"] != "*"
         if any(a.startswith("kms:") for a in _actions(statement)):
-            assert set(_actions(statement)) == {"kms:GenerateDataKey", "kms:Encrypt"}
+            assert set(_actions(statement)) == {"kms:GenerateDataKey"}
 
 
 def test_intake_reads_of_a_registration_only_the_answer_it_gave() -> None:
@@ -417,3 +418,136 @@ def test_no_role_can_change_or_delete_an_audit_record() -> None:
                 for forbidden in rewriting:
                     assert not fnmatch.fnmatch(forbidden, action), (logical_id, action)
                 assert action != "*", logical_id
+
+
+# Every role's rights, action by action, on what (logical ids; "Table/index/queue" an index,
+# "ses:identity/*" a literal ARN pattern): exactly what the code calls, no more. The local
+# stack enforces the actions (devstack.iam); moto does not check most resources, this does.
+# SAM's SQSSendMessagePolicy grants "sqs:SendMessage*" (SendMessage and its batch form).
+ROLE_RIGHTS: dict[str, dict[str, set[str]]] = {
+    "IntakeFunctionRole": {
+        "dynamodb:GetItem": {"IdempotencyTable", "RegistrationsTable"},  # the latter: answer only
+        "dynamodb:PutItem": {"IdempotencyTable", "RegistrationsTable"},
+        "dynamodb:UpdateItem": {"IdempotencyTable"},
+        "dynamodb:DeleteItem": {"IdempotencyTable"},
+        "kms:GenerateDataKey": {"DataKey", "ContactKey"},
+    },
+    "AdminFunctionRole": {
+        "dynamodb:GetItem": {"RegistrationsTable"},
+        "dynamodb:UpdateItem": {"RegistrationsTable"},
+        "dynamodb:Scan": {"RegistrationsTable"},
+        "dynamodb:Query": {"RegistrationsTable/index/queue", "AuditTable"},
+        "dynamodb:PutItem": {"AuditTable"},
+        "kms:Decrypt": {"DataKey"},
+        "kms:GenerateDataKey": {"DataKey"},
+        "states:SendTaskSuccess": {"Workflow"},
+        "sqs:SendMessage*": {"sqs:NotifyQueue"},
+        # Erasing a case (beheer): the registration and its reference claim, its workflow.
+        "dynamodb:DeleteItem": {"RegistrationsTable"},
+        "states:StopExecution": {"states:execution:Workflow:*"},
+    },
+    "TriageFunctionRole": {
+        "dynamodb:GetItem": {"RegistrationsTable"},
+        "dynamodb:UpdateItem": {"RegistrationsTable"},
+        "states:SendTaskSuccess": {"Workflow"},
+    },
+    "NotifyFunctionRole": {
+        "dynamodb:GetItem": {"RegistrationsTable"},
+        "kms:Decrypt": {"ContactKey"},
+        "ses:SendEmail": {"ses:identity/*", "ses:configuration-set/EmailConfigurationSet"},
+    },
+    "WorkflowStartFunctionRole": {
+        "states:StartExecution": {"Workflow"},
+        "dynamodb:DeleteItem": {"RegistrationsTable"},  # reference claims only (REF#)
+        # Lambda sends a batch that keeps failing there, with the function's role.
+        "sqs:SendMessage*": {"sqs:WorkflowStartDeadLetterQueue"},
+        "sqs:SendMessage": {"WorkflowStartDeadLetterQueue"},
+    },
+    "AgendaFunctionRole": {
+        "dynamodb:Query": {"RegistrationsTable/index/queue"},
+        "dynamodb:GetItem": {"RegistrationsTable"},  # these three: the agenda item only
+        "dynamodb:PutItem": {"RegistrationsTable"},
+        "dynamodb:UpdateItem": {"RegistrationsTable"},
+        "sqs:SendMessage*": {"sqs:NotifyQueue"},
+        # The asynchronous dead-letter queue: Lambda sends there with the function's role.
+        "sqs:SendMessage": {"AgendaDeadLetterQueue"},
+    },
+    "SignInFunctionRole": {},
+    # Scheduler's role for the weekly run.
+    "AgendaFunctionWeeklyCutoffRole": {"lambda:InvokeFunction": {"AgendaFunction"}},
+    # The state machine's: the queues it sends to, the case it reads, its log delivery.
+    "WorkflowRole": {
+        "sqs:SendMessage*": {"sqs:NotifyQueue", "sqs:TriageQueue"},
+        "dynamodb:GetItem": {"RegistrationsTable"},
+        **{action: {"*"} for action in ANY_RESOURCE_ALLOWED},
+    },
+}
+# Patterns inside an ARN, with why.
+WILDCARD_ARNS_ALLOWED = {
+    "ses:identity/*": "the sender's identity is its address or its domain, whichever is verified",
+    "states:execution:Workflow:*": "the executions of the house's workflow, named per case",
+}
+# Conditions that narrow a statement to some items of a table (partition key prefixes).
+LEADING_KEYS = {
+    ("WorkflowStartFunctionRole", "dynamodb:DeleteItem"): ["REF#*"],
+    ("AgendaFunctionRole", "dynamodb:GetItem"): ["AGENDA#*"],
+    ("AgendaFunctionRole", "dynamodb:PutItem"): ["AGENDA#*"],
+    ("AgendaFunctionRole", "dynamodb:UpdateItem"): ["AGENDA#*"],
+    ("AdminFunctionRole", "dynamodb:DeleteItem"): ["REG#*", "REF#*"],
+}
+
+
+def _named(resource: Any, logical_ids: set[str]) -> str:
+    """A statement's resource as ``ROLE_RIGHTS`` writes it; fails on one that is neither a
+    resource of this template nor an allowed pattern."""
+    if resource == "*":
+        return "*"
+    assert isinstance(resource, dict), f"a literal ARN: {resource}"
+    if "Fn::GetAtt" in resource:
+        name, attribute = resource["Fn::GetAtt"]
+        assert attribute == "Arn"
+    elif "Ref" in resource:
+        name = resource["Ref"]
+    else:
+        text, values = resource["Fn::Sub"], {}
+        if isinstance(text, list):
+            text, values = text
+        for key, value in values.items():
+            text = text.replace(f"${{{key}}}", f"${{{value['Fn::GetAtt'][0]}}}")
+        text = text.replace("arn:${AWS::Partition}:", "").replace(
+            ":${AWS::Region}:${AWS::AccountId}:", ":"
+        )
+        named = [
+            n.removesuffix(".Arn").removesuffix(".Name")
+            for n in re.findall(r"\$\{([A-Za-z0-9.]+)\}", text)
+        ]
+        assert set(named) <= logical_ids, text
+        name = re.sub(r"\$\{([A-Za-z0-9]+)(\.Arn|\.Name)?\}", r"\1", text)
+        if not named or "*" in name:
+            assert name in WILDCARD_ARNS_ALLOWED, name
+        return name
+    assert name in logical_ids, name
+    return str(name)
+
+
+def test_every_role_may_do_exactly_what_its_code_needs_on_named_resources() -> None:
+    """Each statement names the table, index, queue, key, state machine or function it is for
+    (no "*" but where AWS wants it), and each role's rights are ``ROLE_RIGHTS``."""
+    template = transformed()
+    logical_ids = set(template["Resources"])
+    roles = resources(template, "AWS::IAM::Role")
+    assert set(roles) == set(ROLE_RIGHTS)
+    for logical_id, role in roles.items():
+        rights: dict[str, set[str]] = {}
+        for statement in statements(role):
+            assert statement["Effect"] == "Allow" and "NotAction" not in statement
+            assert "NotResource" not in statement
+            named = {_named(r, logical_ids) for r in _resources_of(statement)}
+            for action in _actions(statement):
+                rights.setdefault(action, set()).update(named)
+                leading = LEADING_KEYS.get((logical_id, action))
+                condition = statement.get("Condition", {}).get("ForAllValues:StringLike", {})
+                assert condition.get("dynamodb:LeadingKeys") == leading, (logical_id, action)
+                if "*" in named:
+                    assert action in ANY_RESOURCE_ALLOWED, (logical_id, action)
+        assert rights == ROLE_RIGHTS[logical_id], logical_id

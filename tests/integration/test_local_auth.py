@@ -59,13 +59,8 @@ def request(
 
 
 def idp(system: LocalSystem) -> Any:
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=system.endpoint,
-        region_name=REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    # The local stack's administrator (its key is in the environment): IAM is enforced.
+    return boto3.client("cognito-idp", endpoint_url=system.endpoint, region_name=REGION)
 
 
 def pkce() -> tuple[str, str]:

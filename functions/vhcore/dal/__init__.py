@@ -10,11 +10,11 @@ def reset_clients() -> None:
     from vhcore.house import current_house
     from vhcore.settings import settings
 
-    aws.client.cache_clear()
-    aws.session.cache_clear()
-    aws.botocore_session.cache_clear()
-    crypto._masker_for.cache_clear()
-    idempotency.persistence_layer.cache_clear()
-    idempotency._guarded.cache_clear()
+    aws._client.cache_clear()
+    aws._session.cache_clear()
+    aws._process_botocore_session.cache_clear()
+    crypto._masker_on.cache_clear()
+    idempotency._persistence_layer.cache_clear()
+    idempotency._guarded_on.cache_clear()
     settings.cache_clear()
     current_house.cache_clear()

@@ -2,12 +2,17 @@
 
 Every client of the process comes from one session, those of Powertools' idempotency layer
 and of the Encryption SDK too: a new session reads the endpoint rules and the service models
-again, which costs about as much as the client itself on a cold start."""
+again, which costs about as much as the client itself on a cold start.
+
+In AWS there is one session per process. The local stack runs several functions in one
+process, each with the credentials of its own role: it installs a ``session_source`` that
+gives the running function's session. Clients (and the idempotency layer and the key
+providers built on a session) are cached per session, so each function gets its own."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -32,20 +37,44 @@ CONFIG = Config(
 LOCK = threading.RLock()
 
 
+SessionSource = Callable[[], botocore.session.Session]
+# None in AWS: the process's one session. The local stack sets it (``set_session_source``).
+_source: SessionSource | None = None
+
+
+def set_session_source(source: SessionSource | None) -> None:
+    """Where ``botocore_session`` takes the session from: ``source`` (the local stack, which
+    gives each function its own credentials), or the process's one session (None)."""
+    global _source  # noqa: PLW0603 - one switch for the whole process
+    _source = source
+
+
 @cache
-def botocore_session() -> botocore.session.Session:
+def _process_botocore_session() -> botocore.session.Session:
     return botocore.session.get_session()
 
 
+def botocore_session() -> botocore.session.Session:
+    return _source() if _source is not None else _process_botocore_session()
+
+
 @cache
+def _session(core: botocore.session.Session) -> boto3.session.Session:
+    return boto3.session.Session(botocore_session=core)
+
+
 def session() -> boto3.session.Session:
-    return boto3.session.Session(botocore_session=botocore_session())
+    return _session(botocore_session())
 
 
 @cache
-def client(service: str) -> Any:
+def _client(on: boto3.session.Session, service: str) -> Any:
     with LOCK:
-        return session().client(service, config=CONFIG)  # type: ignore[call-overload]
+        return on.client(service, config=CONFIG)  # type: ignore[call-overload]
+
+
+def client(service: str) -> Any:
+    return _client(session(), service)
 
 
 def error_code(error: ClientError) -> str:

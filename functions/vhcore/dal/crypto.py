@@ -19,13 +19,14 @@ from vhcore.errors import ConfigurationError, StorageUnavailable
 from vhcore.ports import KeyUse
 
 if TYPE_CHECKING:
+    import botocore.session
     from aws_lambda_powertools.utilities.data_masking import DataMasking
     from aws_lambda_powertools.utilities.data_masking.provider.kms.aws_encryption_sdk import (
         KMSKeyProvider,
     )
 
 
-def _key_provider(key_arn: str) -> KMSKeyProvider:
+def _key_provider(key_arn: str, session: botocore.session.Session) -> KMSKeyProvider:
     """Powertools' KMS key provider as its own ``__init__`` builds it (the same data key cache
     and limits), but on the process's botocore session (``dal.aws``) instead of a new one per
     key, which would read the endpoint rules and the KMS model again on a cold start."""
@@ -56,7 +57,7 @@ def _key_provider(key_arn: str) -> KMSKeyProvider:
     provider.cache = LocalCryptoMaterialsCache(CACHE_CAPACITY)
     with aws.LOCK:
         provider.key_provider = StrictAwsKmsMasterKeyProvider(
-            key_ids=[key_arn], botocore_session=aws.botocore_session()
+            key_ids=[key_arn], botocore_session=session
         )
     provider.cache_cmm = CachingCryptoMaterialsManager(
         master_key_provider=provider.key_provider,
@@ -68,15 +69,24 @@ def _key_provider(key_arn: str) -> KMSKeyProvider:
     return provider
 
 
-@cache
 def _masker_for(key_arn: str) -> DataMasking:
+    """The masker of a key on the process's session (``dal.aws``: one per function locally)."""
+    from vhcore.dal import aws
+
+    return _masker_on(key_arn, aws.botocore_session())
+
+
+@cache
+def _masker_on(key_arn: str, session: botocore.session.Session) -> DataMasking:
     # Imported on first use: the Encryption SDK is heavy and only this path needs it.
     from aws_lambda_powertools.utilities.data_masking import DataMasking
     from aws_lambda_powertools.utilities.data_masking.provider.kms.aws_encryption_sdk import (
         AWSEncryptionSDKProvider,
     )
 
-    provider = AWSEncryptionSDKProvider(keys=[key_arn], key_provider=_key_provider(key_arn))
+    provider = AWSEncryptionSDKProvider(
+        keys=[key_arn], key_provider=_key_provider(key_arn, session)
+    )
     return DataMasking(provider=provider)
 
 

@@ -20,6 +20,7 @@ from vhcore.log import logger
 from vhcore.registration import RegistrationAccepted
 
 if TYPE_CHECKING:
+    import boto3.session
     from aws_lambda_powertools.utilities.idempotency import (
         DynamoDBPersistenceLayer,
         IdempotencyConfig,
@@ -60,8 +61,15 @@ def register_lambda_context(context: LambdaContext) -> None:
     config().register_lambda_context(context)
 
 
-@cache
 def persistence_layer(table_name: str) -> DynamoDBPersistenceLayer:
+    """The layer on the process's session (``dal.aws``: one per function locally)."""
+    from vhcore.dal import aws
+
+    return _persistence_layer(table_name, aws.session())
+
+
+@cache
+def _persistence_layer(table_name: str, session: boto3.session.Session) -> DynamoDBPersistenceLayer:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
     from botocore.config import Config
 
@@ -70,7 +78,7 @@ def persistence_layer(table_name: str) -> DynamoDBPersistenceLayer:
     with aws.LOCK:
         return DynamoDBPersistenceLayer(
             table_name=table_name,
-            boto3_session=aws.session(),
+            boto3_session=session,
             boto_config=Config(
                 connect_timeout=2,
                 read_timeout=4,
@@ -90,10 +98,16 @@ class _Guarded(Protocol):
     def __call__(self, *, idempotency_key: Request, work: Work) -> RegistrationAccepted: ...
 
 
-@cache
 def _guarded(table_name: str) -> _Guarded:
+    from vhcore.dal import aws
+
+    return _guarded_on(table_name, aws.session())
+
+
+@cache
+def _guarded_on(table_name: str, session: boto3.session.Session) -> _Guarded:
     """``work`` behind Powertools idempotency; built on first use (its client is not needed
-    at import, and tests point it at the emulator first)."""
+    at import, and tests point it at the emulator first), per session like its layer."""
     from aws_lambda_powertools.utilities.idempotency import idempotent_function
     from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import (
         PydanticSerializer,
@@ -106,7 +120,7 @@ def _guarded(table_name: str) -> _Guarded:
 
     guarded: _Guarded = idempotent_function(
         data_keyword_argument="idempotency_key",
-        persistence_store=persistence_layer(table_name),
+        persistence_store=_persistence_layer(table_name, session),
         config=config(),
         output_serializer=PydanticSerializer(RegistrationAccepted),
     )(run)
