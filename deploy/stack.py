@@ -181,16 +181,29 @@ def main(argv: Sequence[str] | None = None) -> None:
     _run(sam_deploy_command(args.sam, target, config, parameters_file, guided=guided))
 
     state = stack_state(cloudformation, target.stack_name)
-    if state is None or state.has_custom_domain():
+    if state is None:
         return
     address = state.outputs["DistributionUrl"]
-    if state.parameters.get("SiteUrl") != address:
+    if not state.has_custom_domain() and state.parameters.get("SiteUrl") != address:
         print(f"The site's address is {address}: deploying once more so that staff sign-in and")
         print("the links in e-mails use it.", flush=True)
         parameters["SiteUrl"] = address
         write_parameters()
         config = deploy_config(target)  # the guided run has written the section
         _run(sam_deploy_command(args.sam, target, config, parameters_file, guided=False))
+    seal_legacy_text(client("lambda", _region(config)), state.outputs)
+
+
+def seal_legacy_text(lambda_client: Any, outputs: Mapping[str, str]) -> int:
+    """Run the stack's upkeep function: it seals what an earlier version stored in clear
+    (it may encrypt with the data key; the operator's credentials may not). Safe to repeat."""
+    response = lambda_client.invoke(FunctionName=outputs["SealLegacyTextFunctionName"])
+    result = json.loads(response["Payload"].read() or b"{}")
+    if response.get("FunctionError"):
+        raise SystemExit(f"Sealing old staff text failed: {result}. Run make deploy again.")
+    sealed = int(result.get("sealed", 0))
+    print(f"Staff text stored in clear by an earlier version: {sealed} item(s) sealed.")
+    return sealed
 
 
 if __name__ == "__main__":

@@ -81,6 +81,11 @@ class Store(Protocol):
 
     def mark_agenda_notified(self, triage_date: dt.date, at: dt.datetime) -> None: ...
 
+    def seal_legacy_text(self, seal: Callable[[str, str], str]) -> int:
+        """Rewrite what was stored before typed text was sealed (history reasons, audit
+        purposes in clear): ``seal(registration_id, text)`` gives the ciphertext. How many
+        items were rewritten; safe to repeat and to interrupt."""
+
     def append_audit(self, entry: AuditEntry) -> None:
         """Add one audit record; never overwrites another."""
 

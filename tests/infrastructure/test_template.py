@@ -473,6 +473,13 @@ ROLE_RIGHTS: dict[str, dict[str, set[str]]] = {
         "sqs:SendMessage": {"AgendaDeadLetterQueue"},
     },
     "SignInFunctionRole": {},
+    # Run by make deploy: seals what an earlier version stored in clear; encrypts only.
+    "SealLegacyTextFunctionRole": {
+        "dynamodb:Scan": {"RegistrationsTable", "AuditTable"},
+        "dynamodb:UpdateItem": {"RegistrationsTable"},
+        "dynamodb:PutItem": {"AuditTable"},
+        "kms:GenerateDataKey": {"DataKey"},
+    },
     # Scheduler's role for the weekly run.
     "AgendaFunctionWeeklyCutoffRole": {"lambda:InvokeFunction": {"AgendaFunction"}},
     # The state machine's: the queues it sends to, the case it reads, its log delivery.

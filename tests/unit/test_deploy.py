@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -130,3 +131,34 @@ def test_the_parameters_file_keeps_quoted_hashes_intact_after_sam_strips_quotes(
     assert not (value[0] == value[-1] and value[0] in "'\"")
     assert value.split() == hashes.split()
     assert written["AgendaSchedule"] == ""
+
+
+class _Payload:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def read(self) -> bytes:
+        return self.body
+
+
+class _Lambda:
+    def __init__(self, body: bytes, error: str | None = None) -> None:
+        self.answer: dict[str, Any] = {"Payload": _Payload(body)}
+        if error:
+            self.answer["FunctionError"] = error
+        self.invoked: list[str] = []
+
+    def invoke(self, FunctionName: str) -> dict[str, Any]:  # noqa: N803 - boto3's name
+        self.invoked.append(FunctionName)
+        return self.answer
+
+
+def test_deploy_runs_the_upkeep_that_seals_old_clear_text() -> None:
+    from deploy.stack import seal_legacy_text
+
+    fake = _Lambda(b'{"sealed": 3}')
+    assert seal_legacy_text(fake, {"SealLegacyTextFunctionName": "vh-upkeep"}) == 3
+    assert fake.invoked == ["vh-upkeep"]
+    failing = _Lambda(b'{"errorMessage": "x"}', error="Unhandled")
+    with pytest.raises(SystemExit, match="make deploy again"):
+        seal_legacy_text(failing, {"SealLegacyTextFunctionName": "vh-upkeep"})

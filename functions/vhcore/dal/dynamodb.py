@@ -4,6 +4,7 @@ says what is in them). Conditions make every write safe to repeat or race."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -13,6 +14,7 @@ from vhcore.dal.aws import calling, client
 from vhcore.dal.items import (
     AGENDA_SK,
     ANSWER_ATTRIBUTES,
+    LEGACY,
     LISTED_ATTRIBUTES,
     QUEUE_INDEX,
     REGISTRATION_SK,
@@ -30,6 +32,7 @@ from vhcore.dal.items import (
     plain,
     queue_partition,
     reference_key,
+    registration_id_of,
     registration_key,
     timestamp,
 )
@@ -386,6 +389,64 @@ class DynamoStore:
                 ExpressionAttributeValues={":at": {"S": timestamp(at)}},
             )
 
+    # --- sealing what was stored in clear before ----------------------------------------------
+
+    def _scan(self, table: str, action: str, **request: Any) -> Iterator[dict[str, Any]]:
+        request["TableName"] = table
+        with calling(action):
+            while True:
+                response = self._db().scan(**request)
+                yield from response.get("Items", [])
+                if "LastEvaluatedKey" not in response:
+                    return
+                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def seal_legacy_text(self, seal: Callable[[str, str], str]) -> int:
+        rewritten = 0
+        registrations = self._scan(
+            self.table,
+            "reading the registrations",
+            FilterExpression="sk = :sk",
+            ExpressionAttributeValues={":sk": {"S": REGISTRATION_SK}},
+        )
+        for item in registrations:
+            history = item.get("history", {}).get("L", [])
+            if not any("reason" in entry.get("M", {}) for entry in history):
+                continue
+            registration_id = registration_id_of(item["pk"]["S"])
+            sealed = [_sealed_entry(entry, registration_id, seal) for entry in history]
+            with calling("sealing the history", expected={CONDITION_FAILED}):
+                self._db().update_item(
+                    TableName=self.table,
+                    Key={"pk": item["pk"], "sk": item["sk"]},
+                    UpdateExpression="SET #history = :new",
+                    ConditionExpression="#history = :old",
+                    ExpressionAttributeNames={"#history": "history"},
+                    ExpressionAttributeValues={":new": {"L": sealed}, ":old": {"L": history}},
+                )
+            rewritten += 1
+        records = self._scan(
+            self._audit_table(),
+            "reading the audit log",
+            FilterExpression="attribute_not_exists(purpose_category)",
+        )
+        for record in records:
+            registration_id = registration_id_of(record["pk"]["S"])
+            clear = _untyped(record)
+            typed = str(clear.pop("purpose", "") or "").strip()
+            current = AuditItem.model_validate(clear).model_copy(
+                update={"purpose": seal(registration_id, typed) if typed else None}
+            )
+            with calling("sealing the audit log", expected={CONDITION_FAILED}):
+                self._db().put_item(
+                    TableName=self._audit_table(),
+                    Item=_typed(current.attributes()),
+                    ConditionExpression="attribute_exists(pk) AND attribute_not_exists(#c)",
+                    ExpressionAttributeNames={"#c": "purpose_category"},
+                )
+            rewritten += 1
+        return rewritten
+
     # --- the audit log ----------------------------------------------------------------------
 
     def _audit_table(self) -> str:
@@ -421,3 +482,17 @@ class DynamoStore:
 
 def _history(event: HistoryEvent) -> dict[str, Any]:
     return HistoryItem.of(event).attributes()
+
+
+def _sealed_entry(
+    entry: dict[str, Any], registration_id: str, seal: Callable[[str, str], str]
+) -> dict[str, Any]:
+    """One history entry in the current form: a clear ``reason`` becomes a sealed note."""
+    fields = _untyped(entry["M"])
+    if "reason" not in fields:
+        return entry
+    typed = str(fields.pop("reason") or "").strip()
+    current = HistoryItem.model_validate(fields | {"action": LEGACY, "actor_name": fields["actor"]})
+    if typed:
+        current = current.model_copy(update={"note": seal(registration_id, typed)})
+    return {"M": _typed(current.attributes())}

@@ -25,7 +25,7 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 from vhcore.model import (
     Actor,
@@ -48,6 +48,8 @@ REFERENCE_SK = "REFERENCE"
 AGENDA_SK = "AGENDA"
 QUEUE_INDEX = "queue"
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# The action or purpose category of an entry written before they were recorded.
+LEGACY = "onbekend"
 
 # The attribute each token waits on: a token is parked only while that is not set.
 TOKEN_FIELDS: dict[WaitsFor, tuple[str, str]] = {
@@ -122,6 +124,19 @@ class HistoryItem(_Item):
     to_status: Status = Field(alias="to")
     summary: str = ""
     note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy(cls, data: Any) -> Any:
+        """An entry written before typed text was sealed (``reason`` in clear, the actor by
+        e-mail): shown as it is until ``seal_legacy_text`` rewrites it."""
+        if isinstance(data, dict) and "action" not in data and "reason" in data:
+            data = {k: v for k, v in data.items() if k != "reason"} | {
+                "action": LEGACY,
+                "actor_name": data.get("actor", ""),
+                "summary": data["reason"],
+            }
+        return data
 
     @classmethod
     def of(cls, event: HistoryEvent) -> Self:
@@ -272,6 +287,18 @@ class AuditItem(_Item):
     purpose_category: str
     purpose: str | None = None
     expires_at: int
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy(cls, data: Any) -> Any:
+        """A record written before purposes were sealed: its clear purpose is not shown (it
+        is not a ciphertext) until ``seal_legacy_text`` rewrites it."""
+        if isinstance(data, dict) and "purpose_category" not in data:
+            data = {k: v for k, v in data.items() if k != "purpose"} | {
+                "purpose_category": LEGACY,
+                "actor_name": data.get("actor", ""),
+            }
+        return data
 
     @classmethod
     def of(cls, entry: AuditEntry) -> Self:

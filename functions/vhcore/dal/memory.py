@@ -158,6 +158,9 @@ class MemoryStore:
         agenda = self.agendas[triage_date]
         self.agendas[triage_date] = agenda.model_copy(update={"notified_at": at})
 
+    def seal_legacy_text(self, seal: Callable[[str, str], str]) -> int:
+        return 0  # records in memory are always of the current kind
+
     def append_audit(self, entry: AuditEntry) -> None:
         self._check()
         self.audit.append(entry)
