@@ -43,7 +43,7 @@ from devstack.authorizer import (
 )
 from devstack.devpages import DevTools
 from devstack.devpages import handle as dev_page
-from devstack.edge import edge_headers, security_headers
+from devstack.edge import edge_headers, security_headers, with_origin_headers
 from devstack.limits import Limits, Refusal
 from devstack.provision import Stack
 from vhtools.template import ACCOUNT, REGION, Route, transformed
@@ -265,7 +265,10 @@ def make_handler(
                 self._send(413, {"Content-Type": "application/json"}, b'{"message":"Too large"}')
                 return
             body = self.rfile.read(length) if length else b""
-            headers = edge_headers(parts.path, dict(self.headers.items()))
+            headers = with_origin_headers(
+                edge_headers(parts.path, dict(self.headers.items())),
+                router.stack.api_origin_headers,
+            )
             event = build_event(
                 method=self.command,
                 raw_path=parts.path,

@@ -6,7 +6,8 @@ AWS. The limits run on a clock of their own, so that the outcome does not depend
 machine's speed: it moves half a second each time it is read (once by the web ACL, once by the
 throttle: a second a request), well within the rate rules' five minutes and slow enough for
 the throttle to refill; for the throttle's test it stands still. Bounded: a few dozen
-requests."""
+requests. The last tests: only requests through CloudFront (with its origin secret) reach a
+function."""
 
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from devstack.gateway import build_event, invoke
 from devstack.limits import Limits, RateRule
 from devstack.stack import LocalSystem
 from tests.factories import registration
 from tests.integration.test_intake import table_items
+from vhcore.http import NOT_THROUGH_SITE, ORIGIN_HEADER
 
 DUTCH = "U heeft in korte tijd te veel verzoeken gestuurd."
 
@@ -157,3 +160,69 @@ def burst_of_clients(local_system: LocalSystem) -> None:
         assert json.loads(body) == {"message": "Too Many Requests"}
     # And only what was received is stored
     assert len(stored_references(local_system)) == before + burst
+
+
+# --- Only CloudFront reaches the API (the origin secret) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("function", "method", "path"),
+    [
+        ("IntakeFunction", "POST", "/api/registrations"),
+        ("AdminFunction", "GET", "/api/admin/queue"),
+        ("SignInFunction", "GET", "/api/admin/auth/login"),
+    ],
+)
+@pytest.mark.parametrize("origin_header", [None, "wrong", ""])
+def test_a_request_around_cloudfront_is_refused_in_dutch_and_nothing_is_stored(
+    local_system: LocalSystem, function: str, method: str, path: str, origin_header: str | None
+) -> None:
+    route = next(
+        r
+        for r in local_system.stack.routes
+        if r.function == function and r.method == method and r.path == path
+    )
+    headers = {"content-type": "application/json"}
+    if origin_header is not None:
+        headers[ORIGIN_HEADER] = origin_header
+    event = build_event(
+        method=method,
+        raw_path=path,
+        query="",
+        headers=headers,
+        body=json.dumps(registration()).encode() if method == "POST" else b"",
+        route=route,
+        path_parameters={},
+    )
+    before = len(stored_references(local_system))
+    answer = invoke(local_system.gateway.router, event, route)
+    assert answer["statusCode"] == 403
+    assert json.loads(answer["body"])["message"] == NOT_THROUGH_SITE
+    assert len(stored_references(local_system)) == before
+
+
+def test_the_local_cloudfront_sends_the_secret_the_functions_have_and_overrides_a_viewers(
+    local_system: LocalSystem,
+) -> None:
+    secret = local_system.environment["ORIGIN_SECRET"]
+    assert len(secret) >= 32
+    assert local_system.stack.api_origin_headers == {"X-Origin-Verify": secret}
+    # A viewer that sends the header itself is not believed: CloudFront replaces it
+    status, _ = send_with(local_system, {"X-Origin-Verify": "guess"}, registration())
+    assert status == 202
+
+
+def send_with(system: LocalSystem, headers: dict[str, str], body: object) -> tuple[int, str]:
+    parts = urlsplit(system.url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+    try:
+        connection.request(
+            "POST",
+            "/api/registrations",
+            body=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", **headers},
+        )
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8")
+    finally:
+        connection.close()
