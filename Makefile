@@ -72,10 +72,11 @@ types: install ## mypy (strict)
 CHECKOV := $(TOOLS)/bin/checkov --framework cloudformation --skip-download --quiet --compact
 
 infra-lint: $(TOOLS)/bin/cfn-lint $(TOOLS)/bin/sam $(TOOLS)/bin/checkov install ## cfn-lint (serverless rules), sam validate --lint, checkov
-	$(TOOLS)/bin/cfn-lint --append-rules cfn_lint_serverless.rules -- infra/template.yaml
+	$(TOOLS)/bin/cfn-lint --append-rules cfn_lint_serverless.rules -- infra/template.yaml infra/waf.yaml
 	AWS_ACCESS_KEY_ID=none AWS_SECRET_ACCESS_KEY=none SAM_CLI_TELEMETRY=0 \
 		$(TOOLS)/bin/sam validate --lint --template infra/template.yaml
 	$(CHECKOV) -f infra/template.yaml
+	$(CHECKOV) -f infra/waf.yaml
 	@mkdir -p $(TOOLS)/checkov
 	$(PY) -m vhtools.template > $(TOOLS)/checkov/transformed-template.json
 	$(CHECKOV) -f $(TOOLS)/checkov/transformed-template.json
@@ -145,15 +146,17 @@ build: $(TOOLS)/bin/sam install ## sam build (arm64 wheels; houses as JSON and r
 # Deploying a house to AWS (README, "Deploy your house"); STAGE=prod unless told otherwise.
 .PHONY: site deploy publish-site
 STAGE ?= prod
+# WAF=off: no web ACL of the house's own (infra/waf.yaml in us-east-1); see docs/cost.md.
+WAF ?= on
 SITE_DIR := site/build/$(HOUSE)
 
 site: install ## Build the public site of one house into site/build/<house> (HOUSE=name)
 	VH_HOUSE=$(HOUSE) $(VENV)/bin/mkdocs build --strict --quiet -f site/mkdocs.yml \
 		-d $(abspath $(SITE_DIR))
 
-deploy: build site ## sam deploy of one house's stack (HOUSE=name STAGE=prod; GUIDED=1 asks again)
+deploy: build site ## sam deploy of the house's WAF stack and its stack (HOUSE=name STAGE=prod WAF=on; GUIDED=1 asks again)
 	SAM_CLI_TELEMETRY=0 $(PY) -m deploy.stack --house $(HOUSE) --stage $(STAGE) \
-		--site-dir $(SITE_DIR) --sam $(TOOLS)/bin/sam $(if $(GUIDED),--guided)
+		--site-dir $(SITE_DIR) --sam $(TOOLS)/bin/sam --waf $(WAF) $(if $(GUIDED),--guided)
 
 publish-site: site ## Upload the site to the house's bucket, invalidate CloudFront (HOUSE=name)
 	$(PY) -m deploy.publish --house $(HOUSE) --stage $(STAGE) --site-dir $(SITE_DIR)

@@ -4,8 +4,15 @@ Derived on every deploy (never typed by hand): ``HouseName``, ``Stage``, ``Agend
 (the house's weekly cut-off, the same expression the local stack schedules), the CSP hashes
 of the built site's inline scripts (``SiteScriptHashes``) and, without a custom domain, the
 distribution's address (``SiteUrl``). Everything else (the e-mail addresses, the optional
-custom domain and web ACL) comes from the house's section in ``samconfig.toml``, written by
+custom domain) comes from the house's section in ``samconfig.toml``, written by
 ``sam deploy --guided`` on the first deploy.
+
+The web ACL: a CLOUDFRONT web ACL can only be created in us-east-1, so it is a stack of its own
+(``infra/waf.yaml``, stack ``vh-<house>[-<stage>]-waf`` in us-east-1), deployed first; its
+``WebAclArn`` output becomes the house stack's parameter. ``--waf off`` (``make deploy
+WAF=off``) deploys none and passes an empty ``WebAclArn``; a ``WebAclArn`` in the house's
+section of samconfig.toml (an ACL of the operator's own) is used as it is, and no WAF stack is
+deployed.
 
 Without a custom domain the stack only learns its address when the distribution exists: the
 first deploy of such a stack is followed by a second one that sets ``SiteUrl`` to it (the staff
@@ -34,6 +41,8 @@ from vhtools.template import REPO
 
 SAMCONFIG = REPO / "samconfig.toml"
 DEFAULT_REGION = "eu-central-1"
+WAF_TEMPLATE = REPO / "infra" / "waf.yaml"
+WAF_REGION = "us-east-1"  # where CloudFront takes a web ACL from, whatever the stack's region
 # A new stack needs these from samconfig.toml (or the guided prompts): the template's defaults
 # are example.org addresses.
 REQUIRED = ("SenderEmail", "StaffMailbox", "AlertEmail")
@@ -53,6 +62,10 @@ class Target:
     @property
     def stack_name(self) -> str:
         return f"vh-{self.config_env}"
+
+    @property
+    def waf_stack_name(self) -> str:
+        return f"{self.stack_name}-waf"
 
 
 def deploy_config(target: Target, samconfig: Path = SAMCONFIG) -> dict[str, Any] | None:
@@ -125,6 +138,54 @@ def sam_deploy_command(
     return [*command, "--parameter-overrides", *overrides]
 
 
+def own_web_acl(config: Mapping[str, Any] | None) -> str:
+    """The ``WebAclArn`` the house's section sets itself ('' when it sets none)."""
+    return configured_values(config).get("WebAclArn", "")
+
+
+def waf_stack_wanted(config: Mapping[str, Any] | None, *, waf: bool) -> bool:
+    """Whether this deploy deploys the house's WAF stack: on by default, not when switched
+    off, and not when the house brings a web ACL of its own."""
+    return waf and not own_web_acl(config)
+
+
+def web_acl_parameter(
+    config: Mapping[str, Any] | None, *, waf: bool, deployed_arn: str = ""
+) -> dict[str, str]:
+    """What the derived parameters say about ``WebAclArn``: nothing when the house's section
+    names its own ACL (its override stands), '' when switched off (a web ACL deployed before
+    is detached), the WAF stack's ARN otherwise."""
+    if own_web_acl(config):
+        return {}
+    if not waf:
+        return {"WebAclArn": ""}
+    if not deployed_arn:
+        raise ValueError("the WAF stack gave no WebAclArn")
+    return {"WebAclArn": deployed_arn}
+
+
+def waf_deploy_command(sam: str, target: Target, config: Mapping[str, Any] | None) -> list[str]:
+    """``sam deploy`` of the house's web ACL (``infra/waf.yaml``) to us-east-1; a change set
+    is confirmed when the house's own deploys are."""
+    command = [
+        sam,
+        "deploy",
+        "--template-file",
+        str(WAF_TEMPLATE),
+        "--stack-name",
+        target.waf_stack_name,
+        "--region",
+        WAF_REGION,
+        "--no-fail-on-empty-changeset",
+        "--parameter-overrides",
+        f"HouseName={target.house}",
+        f"Stage={target.stage}",
+    ]
+    if config is None or config.get("confirm_changeset", True):
+        command.append("--confirm-changeset")
+    return command
+
+
 def _region(config: Mapping[str, Any] | None) -> str:
     return str(
         (config or {}).get("region")
@@ -139,6 +200,27 @@ def _run(command: Sequence[str]) -> None:
     subprocess.run(command, check=True, cwd=REPO)  # noqa: S603 - our own sam, no shell
 
 
+def deploy_web_acl(
+    sam: str, target: Target, config: Mapping[str, Any] | None, *, waf: bool, dry_run: bool
+) -> dict[str, str]:
+    """Deploy the house's WAF stack when wanted (a dry run prints the command), and give the
+    ``WebAclArn`` parameter the house's stack gets."""
+    if not waf_stack_wanted(config, waf=waf):
+        return web_acl_parameter(config, waf=waf)
+    command = waf_deploy_command(sam, target, config)
+    if dry_run:
+        print(shlex.join(command))
+        return web_acl_parameter(
+            config, waf=waf, deployed_arn=f"<output WebAclArn of {target.waf_stack_name}>"
+        )
+    from deploy.aws import client, stack_state
+
+    _run(command)
+    state = stack_state(client("cloudformation", WAF_REGION), target.waf_stack_name)
+    deployed_arn = state.outputs.get("WebAclArn", "") if state else ""
+    return web_acl_parameter(config, waf=waf, deployed_arn=deployed_arn)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--house", required=True)
@@ -146,6 +228,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--site-dir", type=Path, required=True)
     parser.add_argument("--sam", default=str(REPO / ".tools" / "bin" / "sam"))
     parser.add_argument("--guided", action="store_true", help="ask for every setting again")
+    parser.add_argument(
+        "--waf",
+        choices=("on", "off"),
+        default="on",
+        help="deploy the house's web ACL (infra/waf.yaml, us-east-1) first; off: none",
+    )
     parser.add_argument(
         "--dry-run", action="store_true", help="print the parameters and command, call nothing"
     )
@@ -159,7 +247,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     def write_parameters() -> None:
         write_parameters_file(parameters_file, parameters)
 
+    waf = args.waf == "on"
     if args.dry_run:
+        parameters |= deploy_web_acl(args.sam, target, config, waf=waf, dry_run=True)
         write_parameters()
         print(json.dumps(parameters, indent=2))
         guided = args.guided or config is None
@@ -169,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     from deploy.aws import client, stack_state
 
+    parameters |= deploy_web_acl(args.sam, target, config, waf=waf, dry_run=False)
     cloudformation = client("cloudformation", _region(config))
     state = stack_state(cloudformation, target.stack_name)
     if state is not None and not state.has_custom_domain():

@@ -51,6 +51,31 @@ def security_headers(
     return headers
 
 
+def api_origin_headers(template: Mapping[str, Any], resolver: Resolver) -> dict[str, str]:
+    """The headers the distribution adds to every request for the API (the origin that
+    ``/api/*`` goes to): its ``OriginCustomHeaders``, intrinsics resolved (a dynamic
+    reference stays as it is: ``devstack.provision`` resolves it)."""
+    headers: dict[str, str] = {}
+    for props in resources(template, "AWS::CloudFront::Distribution").values():
+        config = props["DistributionConfig"]
+        api = {b["TargetOriginId"] for b in config.get("CacheBehaviors", [])}
+        api &= {
+            b["TargetOriginId"] for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*"
+        }
+        for origin in config.get("Origins", []):
+            if origin["Id"] in api:
+                for header in origin.get("OriginCustomHeaders", []):
+                    headers[header["HeaderName"]] = str(resolver.resolve(header["HeaderValue"]))
+    return headers
+
+
+def with_origin_headers(headers: Mapping[str, str], added: Mapping[str, str]) -> dict[str, str]:
+    """The request's headers with CloudFront's origin custom headers: a viewer's header of
+    the same name is replaced."""
+    names = {name.lower() for name in added}
+    return {k: v for k, v in headers.items() if k.lower() not in names} | dict(added)
+
+
 # --- The CloudFront function --------------------------------------------------------------
 
 

@@ -7,7 +7,12 @@ stand-in (``devstack.loginpage``).
 Routes with a JWT authorizer in the template get API Gateway's token checks first
 (``devstack.authorizer.JwtAuthorizer``): 401 without a valid token, the claims in
 ``requestContext.authorizer.jwt`` otherwise. As the CloudFront function does in AWS, the
-session cookie becomes the ``Authorization`` header for ``/api/admin/*``."""
+session cookie becomes the ``Authorization`` header for ``/api/admin/*``.
+
+The limits come first, as in AWS (``devstack.limits``): the web ACL's rate rules per client
+address (``infra/waf.yaml``) for every request, then the route's throttle from the template;
+a refused request reaches no authorizer and no function. ``limits=False`` switches both off
+(the test suite sends far more from one address than any client would)."""
 
 from __future__ import annotations
 
@@ -38,8 +43,9 @@ from devstack.authorizer import (
 )
 from devstack.devpages import DevTools
 from devstack.devpages import handle as dev_page
-from devstack.edge import edge_headers, security_headers
+from devstack.edge import edge_headers, security_headers, with_origin_headers
 from devstack.iam import running_as
+from devstack.limits import Limits, Refusal
 from devstack.provision import Stack
 from vhtools.template import ACCOUNT, REGION, Route, transformed
 
@@ -87,6 +93,8 @@ class ApiRouter:
         # handlers keep per-request state in module globals (Powertools' resolver does).
         self.environments = {function: threading.Lock() for function in self.stack.functions}
         self.authorizers: dict[str, JwtAuthorizer] = authorizers(self.stack)
+        # The web ACL's rate rules and the stage's throttles (devstack.limits).
+        self.limits = Limits(self.stack.resolver.template)
         for route in self.stack.routes:
             if route.authorizer and route.authorizer not in self.authorizers:
                 raise ValueError(f"{route.method} {route.path}: no authorizer {route.authorizer}")
@@ -236,6 +244,10 @@ def make_handler(
             if self.command != "HEAD":
                 self.wfile.write(body)
 
+        def _refuse(self, refusal: Refusal) -> None:
+            print(f"  {self.command} {urlsplit(self.path).path}: refused by the {refusal.reason}")
+            self._send(refusal.status, {"Content-Type": refusal.content_type}, refusal.body)
+
         def _api(self) -> None:
             parts = urlsplit(self.path)
             found = router.match(self.command, parts.path)
@@ -244,12 +256,20 @@ def make_handler(
                 self._send(404, {"Content-Type": "application/json"}, body)
                 return
             route, params = found
+            # API Gateway's throttle comes before the authorizer and the function.
+            throttled = router.limits.throttle(f"{route.method} {route.path}")
+            if throttled is not None:
+                self._refuse(throttled)
+                return
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY:
                 self._send(413, {"Content-Type": "application/json"}, b'{"message":"Too large"}')
                 return
             body = self.rfile.read(length) if length else b""
-            headers = edge_headers(parts.path, dict(self.headers.items()))
+            headers = with_origin_headers(
+                edge_headers(parts.path, dict(self.headers.items())),
+                router.stack.api_origin_headers,
+            )
             event = build_event(
                 method=self.command,
                 raw_path=parts.path,
@@ -345,7 +365,13 @@ def make_handler(
             return True
 
         def _dispatch(self) -> None:
-            if urlsplit(self.path).path.startswith("/dev") and self._dev():
+            path = urlsplit(self.path).path
+            if path.startswith("/dev") and self._dev():
+                return
+            # The web ACL sits on the distribution: it sees every request, site and API.
+            refused = router.limits.web_acl(self.client_address[0], self.command, path)
+            if refused is not None:
+                self._refuse(refused)
                 return
             if urlsplit(self.path).path.startswith("/api/"):
                 self._api()
@@ -376,12 +402,24 @@ class LocalGateway:
     """The local origin, in a background thread; ``stop()`` shuts it down."""
 
     def __init__(
-        self, stack: Stack, site_dir: Path, port: int = 0, dev: DevTools | None = None
+        self,
+        stack: Stack,
+        site_dir: Path,
+        port: int = 0,
+        dev: DevTools | None = None,
+        *,
+        limits: bool = True,
     ) -> None:
         self.router = ApiRouter(stack)
+        self.router.limits.enforced = limits
         self.server = _Server(("127.0.0.1", port), make_handler(self.router, site_dir, dev))
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def limits(self) -> Limits:
+        """The web ACL's rate rules and the API's throttles this gateway enforces."""
+        return self.router.limits
 
     @property
     def url(self) -> str:

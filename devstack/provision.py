@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 
+from devstack.edge import api_origin_headers
 from vhtools.template import ACCOUNT, REGION, Physical, Resolver, Route, http_routes, resources
 
 # DynamoDB CreateTable takes these properties as CloudFormation names them.
@@ -35,6 +36,8 @@ class Stack:
     resolver: Resolver
     functions: dict[str, dict[str, Any]] = field(default_factory=dict)
     routes: list[Route] = field(default_factory=list)
+    # The headers CloudFront adds for the API origin (OriginCustomHeaders), resolved.
+    api_origin_headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def physical(self) -> dict[str, Physical]:
@@ -419,14 +422,77 @@ def _create_roles(resolver: Resolver, template: Mapping[str, Any], endpoint: str
             )
 
 
-def _collect_functions(resolver: Resolver, template: Mapping[str, Any]) -> dict[str, Any]:
+# GenerateSecretString's options that GetRandomPassword takes as they are.
+_PASSWORD_OPTIONS = (
+    "PasswordLength",
+    "ExcludeCharacters",
+    "ExcludeNumbers",
+    "ExcludePunctuation",
+    "ExcludeUppercase",
+    "ExcludeLowercase",
+    "IncludeSpace",
+    "RequireEachIncludedType",
+)
+
+
+def _create_secrets(resolver: Resolver, template: Mapping[str, Any], endpoint: str) -> None:
+    """Secrets as CloudFormation creates them: a generated value (the template's
+    ``GenerateSecretString``) unless the template gives one."""
+    secretsmanager = client("secretsmanager", endpoint)
+    for logical_id, declared in resources(template, "AWS::SecretsManager::Secret").items():
+        props = resolver.resolve(declared)
+        generate = props.get("GenerateSecretString")
+        if generate and {"SecretStringTemplate", "GenerateStringKey"} & set(generate):
+            raise ValueError(f"{logical_id}: JSON secrets are not generated locally")
+        value = (
+            props.get("SecretString")
+            or secretsmanager.get_random_password(
+                **{key: generate[key] for key in _PASSWORD_OPTIONS if key in (generate or {})}
+            )["RandomPassword"]
+        )
+        created = secretsmanager.create_secret(
+            Name=props.get("Name") or f"{resolver.stack_name}-{logical_id}",
+            Description=props.get("Description", ""),
+            SecretString=value,
+        )
+        resolver.physical[logical_id] = Physical(created["ARN"], {"Id": created["ARN"]})
+
+
+_DYNAMIC = re.compile(r"\{\{resolve:secretsmanager:(?P<reference>[^{}]+)\}\}")
+_SECRET_ID = re.compile(
+    r"^(?P<id>arn:[\w-]+:secretsmanager:[\w-]+:\d{12}:secret:[^:]+|[^:]+)(?::(?P<rest>.*))?$"
+)
+
+
+def resolve_dynamic_references(text: str, endpoint: str) -> str:
+    """``{{resolve:secretsmanager:<id>}}`` (the whole secret string) replaced by the
+    secret's value, read from the emulator as CloudFormation reads it at deploy time. A JSON
+    key, version stage or version id is not supported locally: an error, not a guess."""
+
+    def value(match: re.Match[str]) -> str:
+        found = _SECRET_ID.match(match.group("reference"))
+        rest = (found.group("rest") or "") if found else "?"
+        if found is None or rest.rstrip(":") not in ("", "SecretString"):
+            raise ValueError(f"dynamic reference not supported locally: {match.group(0)}")
+        secret = client("secretsmanager", endpoint).get_secret_value(SecretId=found.group("id"))
+        return str(secret["SecretString"])
+
+    return _DYNAMIC.sub(value, text)
+
+
+def _collect_functions(
+    resolver: Resolver, template: Mapping[str, Any], endpoint: str
+) -> dict[str, Any]:
     functions: dict[str, dict[str, Any]] = {}
     for logical_id, props in resources(template, "AWS::Lambda::Function").items():
         variables = props.get("Environment", {}).get("Variables", {})
         functions[logical_id] = {
             "Handler": props["Handler"],
             "Role": str(resolver.resolve(props["Role"])),
-            "Environment": {k: str(resolver.resolve(v)) for k, v in variables.items()},
+            "Environment": {
+                k: resolve_dynamic_references(str(resolver.resolve(v)), endpoint)
+                for k, v in variables.items()
+            },
         }
     return functions
 
@@ -434,6 +500,7 @@ def _collect_functions(resolver: Resolver, template: Mapping[str, Any]) -> dict[
 # Order matters: later steps refer to what earlier ones created.
 PROVISIONERS: list[Callable[[Resolver, Mapping[str, Any], str], None]] = [
     _create_keys,
+    _create_secrets,
     _create_tables,
     _create_queues,
     _create_email,
@@ -457,6 +524,10 @@ def provision(
     return Stack(
         endpoint=endpoint,
         resolver=resolver,
-        functions=_collect_functions(resolver, template),
+        functions=_collect_functions(resolver, template, endpoint),
         routes=http_routes(template),
+        api_origin_headers={
+            name: resolve_dynamic_references(value, endpoint)
+            for name, value in api_origin_headers(template, resolver).items()
+        },
     )

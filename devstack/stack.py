@@ -76,7 +76,10 @@ class LocalSystem:
 
     ``staff_users``: group -> (username, password) of the dev user seeded per group;
     ``staff_password_file`` keeps their passwords across runs (``make dev``), without it they
-    are new each run (tests)."""
+    are new each run (tests).
+
+    ``limits``: the gateway enforces the web ACL's rate rules and the API's throttles (the
+    tests switch them off, and on where they test them: ``gateway.limits.enforcing()``)."""
 
     house: str = "voorbeeldregio"
     site_dir: Path | None = None
@@ -85,6 +88,8 @@ class LocalSystem:
     quiet: bool = True
     dev: bool = False
     staff_password_file: Path | None = None
+    # The web ACL's rate rules and the API's throttles (devstack.limits); on for `make dev`.
+    limits: bool = True
     environment: dict[str, str] = field(default_factory=dict)
     staff_users: dict[str, tuple[str, str]] = field(default_factory=dict)
 
@@ -151,7 +156,9 @@ class LocalSystem:
         if self.dev:
             login = DevLogin(self.endpoint, oauth_clients(self.stack, site_url))
             tools = DevTools(self.clock, self.mail, login=login, staff=self.staff_users)
-        self.gateway = LocalGateway(self.stack, site, gateway_port, dev=tools).start()
+        self.gateway = LocalGateway(
+            self.stack, site, gateway_port, dev=tools, limits=self.limits
+        ).start()
         if self.gateway.url != site_url:
             raise RuntimeError(f"the gateway listens on {self.gateway.url}, not {site_url}")
         enforce(True)

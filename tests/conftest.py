@@ -43,10 +43,12 @@ def local_system(site_dir: Path) -> Iterator[LocalSystem]:
     """The same local stack as ``make dev``: moto server, resources from the template,
     the real handlers behind the local gateway, the site on the same origin, the ``/dev/``
     pages. The event pump does not run in the background here: tests call
-    ``local_system.pump.drain()`` where they expect queues and streams to be processed."""
+    ``local_system.pump.drain()`` where they expect queues and streams to be processed.
+    The rate rules and throttles are off (the suite sends far more from one address than a
+    client would); tests of the limits switch them on: ``gateway.limits.enforcing()``."""
     from devstack.stack import LocalSystem
 
-    with LocalSystem(house="voorbeeldregio", site_dir=site_dir, dev=True) as system:
+    with LocalSystem(house="voorbeeldregio", site_dir=site_dir, dev=True, limits=False) as system:
         system.pump.event_taps.append(
             lambda function, event: SUITE_EVENTS.append(json.dumps(event, default=str))
         )

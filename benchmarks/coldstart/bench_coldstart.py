@@ -209,6 +209,8 @@ class Events:
             for r in self.stack.routes
             if r.function == function and r.method == method and r.path == path
         )
+        # What CloudFront adds (the origin secret): the functions refuse a request without it.
+        kwargs["headers"] = {**kwargs["headers"], **self.stack.api_origin_headers}
         return build_event(method=method, route=route, **kwargs)
 
     def intake(self, function: str, round_index: int) -> dict[str, Any]:

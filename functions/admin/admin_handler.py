@@ -27,6 +27,7 @@ from vhcore.http import (
     body_size,
     cross_site,
     media_type,
+    not_through_cloudfront,
     problem,
     raw_body,
     read_json,
@@ -325,6 +326,8 @@ def figures(
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """The request's body is checked here, before the resolver parses it: its size, media
     type and encoding, and its JSON (no key twice, not nested deeply), as intake checks it."""
+    if (refused := not_through_cloudfront(event, settings().origin_secret)) is not None:
+        return refused
     if (size := body_size(event)) > MAX_BODY_BYTES:
         logger.info("body too large", extra={"bytes": size})
         return problem(413, Problem(message=TOO_LARGE, correlation_id=request_id(event)))

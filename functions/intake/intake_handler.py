@@ -30,6 +30,7 @@ from vhcore.http import (
     answer,
     body_size,
     error_answer,
+    not_through_cloudfront,
     problem,
     raw_body,
     read_json,
@@ -42,6 +43,7 @@ from vhcore.logic.intake import register
 from vhcore.messages import dutch_errors
 from vhcore.pages import render
 from vhcore.registration import RegistrationRequest
+from vhcore.settings import settings
 
 PATH = "/api/registrations"
 ROUTE_KEY = f"POST {PATH}"
@@ -137,6 +139,8 @@ def _as_form_answer(result: dict[str, Any]) -> dict[str, Any]:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.get("routeKey") != ROUTE_KEY:  # the HTTP API sends this function nothing else
         return problem(404, Problem(message=NOT_FOUND, correlation_id=request_id(event)))
+    if (refused := not_through_cloudfront(event, settings().origin_secret)) is not None:
+        return refused
     media_type = request_media_type(event)
     form_post = media_type == FORM
     if (size := body_size(event)) > MAX_BODY_BYTES:

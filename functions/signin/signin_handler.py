@@ -25,7 +25,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from vhcore.http import Problem
+from vhcore.http import Problem, not_through_cloudfront
 from vhcore.log import logger
 from vhcore.resolver import documented, install_error_handlers
 from vhcore.settings import settings as function_settings
@@ -230,5 +230,7 @@ def logout() -> Response[str]:
     correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
 )
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if (refused := not_through_cloudfront(event, function_settings().origin_secret)) is not None:
+        return refused
     # No route takes a body: whatever is sent is never read.
     return app.resolve(event, context)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -148,6 +149,31 @@ def answer(
 def problem(status: int, problem: Problem) -> dict[str, Any]:
     """An error answer carrying ``problem`` as JSON."""
     return answer(status, problem.model_dump_json(exclude_none=True))
+
+
+# Only CloudFront reaches the API: the distribution adds this header (infra/template.yaml,
+# OriginCustomHeaders) with the stack's origin secret; a request to the execute-api address
+# itself has none, or a wrong one.
+ORIGIN_HEADER = "x-origin-verify"
+NOT_THROUGH_SITE = "Dit adres is niet te gebruiken. Ga naar de website en probeer het daar opnieuw."
+
+
+def through_cloudfront(event: dict[str, Any], secret: str | None) -> bool:
+    """Whether the request carries the origin secret CloudFront adds (compared in constant
+    time). A function deployed without ``ORIGIN_SECRET`` checks nothing: the template gives
+    it to every API function (tests/infrastructure)."""
+    if secret is None:
+        return True
+    given = str((event.get("headers") or {}).get(ORIGIN_HEADER, ""))
+    return hmac.compare_digest(given.encode("utf-8"), secret.encode("utf-8"))
+
+
+def not_through_cloudfront(event: dict[str, Any], secret: str | None) -> dict[str, Any] | None:
+    """403 in Dutch for a request that did not come through CloudFront, else None."""
+    if through_cloudfront(event, secret):
+        return None
+    logger.warning("request without the origin header refused")
+    return problem(403, Problem(message=NOT_THROUGH_SITE, correlation_id=request_id(event)))
 
 
 OTHER_SITE = (

@@ -35,6 +35,7 @@ Setting = Literal[
     "site_url",
     "staff_client_id",
     "staff_auth_url",
+    "origin_secret",
 ]
 
 
@@ -56,6 +57,8 @@ class Settings(BaseModel):
     site_url: Url | None = Field(default=None, alias="SITE_URL")
     staff_client_id: Name | None = Field(default=None, alias="STAFF_CLIENT_ID")
     staff_auth_url: Url | None = Field(default=None, alias="STAFF_AUTH_URL")
+    # The header value CloudFront sends to the API origin (vhcore.http.through_cloudfront).
+    origin_secret: Name | None = Field(default=None, alias="ORIGIN_SECRET", repr=False)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Settings:

@@ -14,11 +14,16 @@ import yaml
 from deploy.stack import (
     REQUIRED,
     SAMCONFIG,
+    WAF_TEMPLATE,
     Target,
     configured_values,
     deploy_config,
     house_parameters,
+    main,
     sam_deploy_command,
+    waf_deploy_command,
+    waf_stack_wanted,
+    web_acl_parameter,
     write_parameters_file,
 )
 from devstack.cron import ScheduleExpression
@@ -28,6 +33,7 @@ from vhtools.csp import inline_script_hashes
 from vhtools.schedule import weekly_cutoff
 
 AMS = ZoneInfo("Europe/Amsterdam")
+REPO_ROOT = SAMCONFIG.parent
 WEEKLY_HOUSES = [h for h in shipped_houses() if load_house_file(house_path(h)).triage.cutoff]
 
 
@@ -162,3 +168,65 @@ def test_deploy_runs_the_upkeep_that_seals_old_clear_text() -> None:
     failing = _Lambda(b'{"errorMessage": "x"}', error="Unhandled")
     with pytest.raises(SystemExit, match="make deploy again"):
         seal_legacy_text(failing, {"SealLegacyTextFunctionName": "vh-upkeep"})
+
+
+# --- The web ACL (infra/waf.yaml, its own stack in us-east-1) ------------------------------
+
+OWN_ACL = "arn:aws:wafv2:us-east-1:111122223333:global/webacl/eigen/abc"
+
+
+def test_the_waf_stack_goes_to_us_east_1_under_the_houses_name() -> None:
+    config = deploy_config(Target("voorbeeldregio", "acc"))
+    command = waf_deploy_command("sam", Target("voorbeeldregio", "acc"), config)
+    assert command[:2] == ["sam", "deploy"]
+    assert command[command.index("--template-file") + 1] == str(WAF_TEMPLATE)
+    assert command[command.index("--stack-name") + 1] == "vh-voorbeeldregio-acc-waf"
+    assert command[command.index("--region") + 1] == "us-east-1"
+    overrides = command[command.index("--parameter-overrides") + 1 :]
+    assert "HouseName=voorbeeldregio" in overrides and "Stage=acc" in overrides
+    assert "--confirm-changeset" in command  # as the house's own deploys are confirmed
+    assert "--config-env" not in command  # the house's section is for its own region
+
+
+def test_the_web_acl_is_on_by_default_and_its_arn_passed_to_the_house_stack() -> None:
+    config = deploy_config(Target("voorbeeldregio", "acc"))
+    assert waf_stack_wanted(config, waf=True)
+    arn = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/vh-voorbeeldregio-acc/x"
+    assert web_acl_parameter(config, waf=True, deployed_arn=arn) == {"WebAclArn": arn}
+    with pytest.raises(ValueError, match="no WebAclArn"):
+        web_acl_parameter(config, waf=True, deployed_arn="")
+
+
+def test_switched_off_no_waf_stack_and_an_earlier_web_acl_is_detached() -> None:
+    config = deploy_config(Target("voorbeeldregio", "acc"))
+    assert not waf_stack_wanted(config, waf=False)
+    assert web_acl_parameter(config, waf=False) == {"WebAclArn": ""}
+
+
+def test_a_web_acl_of_the_operators_own_is_kept_and_no_waf_stack_deployed() -> None:
+    config = {"parameter_overrides": f'SenderEmail="a@b.nl" WebAclArn="{OWN_ACL}"'}
+    for waf in (True, False):
+        assert not waf_stack_wanted(config, waf=waf)
+        assert web_acl_parameter(config, waf=waf) == {}  # its own override stands
+
+
+@pytest.mark.parametrize(("switch", "waf_deployed"), [("on", True), ("off", False)])
+def test_the_dry_run_prints_the_waf_deploy_first_and_the_parameter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], switch: str, waf_deployed: bool
+) -> None:
+    site = _site(tmp_path)
+    arguments = ["--house", "voorbeeldregio", "--stage", "acc", "--site-dir", str(site)]
+    main([*arguments, "--sam", "sam", "--waf", switch, "--dry-run"])
+    lines = capsys.readouterr().out.splitlines()
+    waf_lines = [line for line in lines if "vh-voorbeeldregio-acc-waf" in line and "deploy" in line]
+    assert bool(waf_lines) is waf_deployed
+    house_deploy = next(i for i, line in enumerate(lines) if "--config-env" in line)
+    if waf_deployed:
+        assert lines.index(waf_lines[0]) < house_deploy
+    written = yaml.safe_load(
+        (REPO_ROOT / ".aws-sam" / "deploy" / "voorbeeldregio-acc.yaml").read_text(encoding="utf-8")
+    )
+    if waf_deployed:
+        assert "vh-voorbeeldregio-acc-waf" in written["WebAclArn"]
+    else:
+        assert written["WebAclArn"] == ""

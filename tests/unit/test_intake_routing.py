@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from intake.intake_handler import ROUTE_KEY, handler
+from vhcore.http import ORIGIN_HEADER
+from vhcore.settings import settings
 
 CONTEXT = SimpleNamespace(
     function_name="intake",
@@ -25,7 +27,11 @@ def event(route_key: str, body: str = "{}") -> dict[str, Any]:
         "version": "2.0",
         "routeKey": route_key,
         "rawPath": path,
-        "headers": {"content-type": "application/json"},
+        # As CloudFront sends it (a local stack in the same process sets the secret).
+        "headers": {
+            "content-type": "application/json",
+            ORIGIN_HEADER: settings().origin_secret or "",
+        },
         "body": body,
         "isBase64Encoded": False,
         "requestContext": {"requestId": "corr-1", "http": {"method": method, "path": path}},

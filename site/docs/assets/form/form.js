@@ -497,6 +497,11 @@
             showErrors(data.errors);
           } else if (response.status === 409 && data.message) {
             showErrors([{ message: data.message }]);
+          } else if (response.status === 429) {
+            /* The web ACL's rate rule or the API's throttle (whose own answer is English). */
+            showErrors([{ message: "U heeft in korte tijd te veel verzoeken gestuurd. Uw " +
+              "antwoorden staan nog in het formulier. Wacht een paar minuten en verstuur de " +
+              "aanmelding dan opnieuw." }]);
           } else {
             showErrors([{ message: (data.message || "Het versturen is niet gelukt.") +
               " Uw antwoorden staan nog in het formulier. Probeer het over een paar minuten opnieuw." }]);
