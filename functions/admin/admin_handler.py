@@ -180,7 +180,10 @@ class Note(BaseModel):
 
 
 class ScheduleBody(Note):
-    triage_date: IsoDate
+    triage_date: Annotated[
+        IsoDate,
+        Field(description="A working day from today on: not in a weekend, not on a holiday."),
+    ]
 
     @field_validator("triage_date")
     @classmethod

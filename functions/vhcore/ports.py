@@ -34,8 +34,9 @@ KeyUse = Literal["personal", "contact"]
 
 
 class Store(Protocol):
-    def add(self, registration: Registration) -> None:
-        """Store a new registration and claim its reference, both or neither. Raises
+    def add(self, registration: Registration, *, reference_until: int) -> None:
+        """Store a new registration and claim its reference, both or neither; the claim
+        expires at ``reference_until`` (epoch seconds) at the latest. Raises
         ``ReferenceTaken`` or ``AlreadyStored`` (then nothing is written)."""
 
     def get(self, registration_id: str) -> Registration | None:

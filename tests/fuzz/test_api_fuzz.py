@@ -171,7 +171,17 @@ def test_every_operation_answers_as_documented(
     group = group_for(case.method.upper(), case.path)
     if group is not None:
         headers["Authorization"] = f"Bearer {staff_tokens(group)['id_token']}"
-    response = case.call_and_validate(
-        base_url=local_system.url, headers=headers, excluded_checks=EXCLUDED, timeout=30
-    )
+    response = case.call(base_url=local_system.url, headers=headers, timeout=30)
     fuzz_report[case.operation.label, response.status_code] += 1
+    if not_schedulable(case.path, response):
+        return  # the rule the document states in words only (the date's description)
+    case.validate_response(response, excluded_checks=EXCLUDED)
+
+
+def not_schedulable(path: str, response: Any) -> bool:
+    """A generated triage date in the past, in a weekend or on a holiday: refused with its own
+    Dutch reason. JSON Schema has no "today" or "working day"; the document says it in words."""
+    if not path.endswith("/schedule") or response.status_code != 422:
+        return False
+    errors = response.json().get("errors", [])
+    return bool(errors) and all(e.get("code") == "vh_schedulable" for e in errors)

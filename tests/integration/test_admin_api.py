@@ -518,3 +518,28 @@ def test_a_note_of_spaces_is_refused_and_nothing_changes(
         }
     ]
     assert items_of(local_system, reference) == before
+
+
+def test_a_changed_e_mail_does_not_change_who_the_audit_log_says_acted(
+    local_system: LocalSystem, tokens: dict[str, str]
+) -> None:
+    """The audit identity is the token's sub: a user whose e-mail claim changes (the pool
+    lets nobody change their own, but an administrator might) is still the same person."""
+    reference = new_case(local_system)
+    original = tokens["triage"]
+    renamed = variant(original, email="iemand.anders@politie.example.org")
+    for token in (original, renamed):
+        response = call(local_system, "POST", f"{REFERENCE_ROUTE}/read", token, reference)
+        assert response.status_code == 200
+    reads = [
+        r for r in audit_trail(local_system, tokens["beheer"], reference) if r["action"] == "inzien"
+    ]
+    assert len(reads) == 2
+    assert reads[0]["actor_id"] == reads[1]["actor_id"] == claims_of(original)["sub"]
+    assert [r["actor"] for r in reads] == [
+        claims_of(original)["email"],
+        "iemand.anders@politie.example.org",
+    ]
+    access = tokens_for(local_system, "triage")["access_token"]
+    refused = call(local_system, "POST", f"{REFERENCE_ROUTE}/read", str(access), reference)
+    assert refused.status_code == 403  # one kind of token: the ID token

@@ -145,3 +145,17 @@ def test_the_logs_contain_no_submitted_value(
 def test_an_unknown_api_path_is_404(local_system: LocalSystem) -> None:
     response = requests.get(f"{local_system.url}/api/bestaat-niet", timeout=10)
     assert response.status_code == 404
+
+
+def test_every_item_that_names_a_registration_expires(local_system: LocalSystem) -> None:
+    """The registration, its reference claim (which holds its id) and the audit records all
+    carry a TTL: nothing that points at a case outlives every period it can be kept."""
+    reference = post(local_system, registration()).json()["reference"]
+    registration_id = registration_item(local_system, reference)["pk"]["S"].removeprefix("REG#")
+    naming = [
+        item
+        for item in table_items(local_system)
+        if registration_id in json.dumps(item) or reference in json.dumps(item)
+    ]
+    assert {item["sk"]["S"] for item in naming} >= {"REGISTRATION", "REFERENCE"}
+    assert all("expires_at" in item for item in naming)

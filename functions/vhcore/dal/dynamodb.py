@@ -119,9 +119,9 @@ class DynamoStore:
 
     # --- registrations ----------------------------------------------------------------------
 
-    def add(self, registration: Registration) -> None:
+    def add(self, registration: Registration, *, reference_until: int) -> None:
         item = RegistrationItem.of(registration)
-        claim = ReferenceClaimItem.of(registration.reference, registration.id)
+        claim = ReferenceClaimItem.of(registration.reference, registration.id, reference_until)
         with calling("storing the registration", expected={"TransactionCanceledException"}) as call:
             self._db().transact_write_items(
                 TransactItems=[

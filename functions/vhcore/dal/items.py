@@ -234,10 +234,13 @@ class ReferenceClaimItem(_Item):
     pk: str
     sk: str = REFERENCE_SK
     registration_id: str
+    expires_at: int | None = None  # (claims written before they had one: released on expiry)
 
     @classmethod
-    def of(cls, reference: str, registration_id: str) -> Self:
-        return cls(**reference_key(reference), registration_id=registration_id)
+    def of(cls, reference: str, registration_id: str, expires_at: int) -> Self:
+        return cls(
+            **reference_key(reference), registration_id=registration_id, expires_at=expires_at
+        )
 
 
 class AnswerItem(_Item):

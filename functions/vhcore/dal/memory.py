@@ -53,7 +53,7 @@ class MemoryStore:
         if self.unavailable:
             raise StorageUnavailable("the store is unavailable")
 
-    def add(self, registration: Registration) -> None:
+    def add(self, registration: Registration, *, reference_until: int) -> None:
         self._check()
         if registration.id in self.registrations:
             raise AlreadyStored(registration.id)

@@ -13,7 +13,7 @@ from vhcore import calendar, clock
 from vhcore.errors import AlreadyStored, ReferenceTaken, StorageUnavailable
 from vhcore.house import current_house
 from vhcore.log import logger, metrics
-from vhcore.logic.retention import expires_at
+from vhcore.logic.retention import add_months, expires_at
 from vhcore.model import Registration
 from vhcore.ports import Services
 from vhcore.reference import new_reference
@@ -82,6 +82,16 @@ def new_registration(
     )
 
 
+def reference_until(received_at: dt.datetime) -> int:
+    """When a reference claim expires at the latest: after the longest a case can be kept
+    (undecided, then decided, then closed, each period in turn). The claim is released
+    sooner, when its registration expires or is erased; this is the bound for the claim
+    itself, which holds the registration's id."""
+    retention = current_house().retention
+    longest = max(retention.taken_on_months, retention.not_taken_on_months)
+    return int(add_months(received_at, retention.undecided + 2 * longest).timestamp())
+
+
 def registration_id_for(request: RegistrationRequest) -> str:
     """The id a registration is stored under. A submission from the form's script has one
     id, derived from its submission id: however often it arrives, and also after its
@@ -119,7 +129,7 @@ def _store(
             request, registration_id, answer, personal=personal, contact=contact
         )
         try:
-            services.store.add(registration)
+            services.store.add(registration, reference_until=reference_until(answer.received_at))
         except ReferenceTaken:
             logger.warning("reference collision, drawing a new one")
             continue

@@ -220,11 +220,11 @@ class GoneAgainStore(MemoryStore):
 
     taken: set[str] = field(default_factory=set)
 
-    def add(self, registration: Registration) -> None:
+    def add(self, registration: Registration, *, reference_until: int) -> None:
         if registration.id in self.taken:
             self.taken.discard(registration.id)
             raise AlreadyStored(registration.id)
-        super().add(registration)
+        super().add(registration, reference_until=reference_until)
 
 
 def test_a_submission_stored_before_but_gone_again_is_stored_anew(services: Services) -> None:
@@ -339,3 +339,14 @@ def test_without_a_submission_id_the_content_is_the_key_and_the_honeypot_is_no_c
     assert content["description"] == PERSONAL_VALUES["description"]
     assert "submission_id" not in content
     assert "website" not in content
+
+
+def test_the_reference_claim_expires_after_the_longest_a_case_can_be_kept() -> None:
+    # Given a registration received on Monday 23 November 2026 in the default house
+    received = MONDAY.astimezone(dt.UTC)
+
+    # When its reference claim's expiry is worked out
+    until = dt.datetime.fromtimestamp(intake.reference_until(received), dt.UTC)
+
+    # Then it lies after every period the case itself can run to (60 + 60 + 60 months)
+    assert until.date() == dt.date(2041, 11, 23)
