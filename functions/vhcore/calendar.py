@@ -27,6 +27,11 @@ Terms ("within 5 working days", "within two weeks")
     date ("uiterlijk maandag 4 januari 2027"). So a registration received on Friday at 09:00
     or 17:30, on Saturday or on Easter Monday all get "the 5th working day after that day".
 
+What a house promises (``response_term.promises``)
+    ``contact``: the term counts from receipt. ``triage_answer``: the house promises the
+    triage's answer, so the term (the reply time) counts from the triage meeting the
+    registration goes to; the promise is never before that meeting.
+
 Triage date
     A registration strictly before the cut-off goes to the triage that follows that cut-off;
     at or after it (12:00:00 is too late for "vóór 12.00 uur") to the next week's. The cut-off
@@ -43,7 +48,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from vhcore.house import TIMEZONE, TermUnit, Weekday
+from vhcore.house import TIMEZONE, PromiseKind, TermUnit, Weekday
 
 if TYPE_CHECKING:
     from vhcore.house import House, Term
@@ -178,9 +183,15 @@ def end_of_day(day: dt.date) -> dt.datetime:
 
 
 def respond_by(received_at: dt.datetime, house: House) -> dt.datetime:
-    """The end of the day by which the house promised to have made contact: the response
-    term from receipt."""
-    return add_term(received_at, house.response_term)
+    """The end of the day by which the house promised to respond: the response term from
+    receipt, or for a house promising the triage's answer from the triage meeting."""
+    term = house.response_term
+    if term.promises is PromiseKind.TRIAGE_ANSWER:
+        triage = triage_date(received_at, house)
+        if triage is None:  # refused by House validation; kept for a clear error
+            raise ValueError(f"{house.id}: promises the triage's answer but has no triage day")
+        return add_term(end_of_day(triage), term)
+    return add_term(received_at, term)
 
 
 def escalate_at(received_at: dt.datetime, house: House) -> dt.datetime:
