@@ -16,17 +16,21 @@ Working days
     are computed here and checked against the ``holidays`` library (public + optional,
     minus Good Friday) for 1990-2100 by the tests.
 
-Working-day terms ("within 5 working days")
-    The calendar day of receipt never counts, whatever the time or kind of day: counting
-    starts on the first working day after it. The deadline is the end of office hours,
-    17:00, on the Nth working day. So a registration received on Friday at 09:00 or 17:30, on
-    Saturday or on Easter Monday all get "by 17:00 on the 5th working day after that day".
+Terms ("within 5 working days", "within two weeks")
+    A promise is a date, never a minute. The calendar day of receipt never counts, whatever
+    the time or kind of day. Working days are counted from the day after receipt; calendar
+    days and weeks are counted on the calendar (two weeks after Friday 18 December is Friday
+    1 January) and, as the Algemene termijnenwet does, a term that ends on a Saturday, Sunday
+    or general holiday moves to the next working day (Monday 4 January 2027). The promise
+    lapses at the end of office hours, 17:00 Amsterdam time, on that day: ``respond_by`` is
+    that moment, the staff reminder is sent when it has passed, and every text shows only the
+    date ("uiterlijk maandag 4 januari 2027"). So a registration received on Friday at 09:00
+    or 17:30, on Saturday or on Easter Monday all get "the 5th working day after that day".
 
-Calendar-day and week terms ("within two weeks")
-    Wall-clock arithmetic: the same local time N days or weeks later, across daylight-saving
-    changes (10:00 CET + 1 week = 10:00 CEST). No rolling to a working day: the promise is
-    literal. A wall time that does not exist (the spring gap) moves forward by the gap; an
-    ambiguous one (the autumn repeat) is the first, summer-time occurrence.
+What a house promises (``response_term.promises``)
+    ``contact``: the term counts from receipt. ``triage_answer``: the house promises the
+    triage's answer, so the term (the reply time) counts from the triage meeting the
+    registration goes to; the promise is never before that meeting.
 
 Triage date
     A registration strictly before the cut-off goes to the triage that follows that cut-off;
@@ -44,7 +48,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from vhcore.house import TIMEZONE, TermUnit, Weekday
+from vhcore.house import TIMEZONE, PromiseKind, TermUnit, Weekday
 
 if TYPE_CHECKING:
     from vhcore.house import House, Term
@@ -159,34 +163,35 @@ def add_working_days(day: dt.date, count: int) -> dt.date:
 # --- terms ---------------------------------------------------------------------------------
 
 
-def _wall_clock_add(local: dt.datetime, days: int) -> dt.datetime:
-    """``days`` later on the Amsterdam wall clock, normalised across DST changes."""
-    shifted = (local + dt.timedelta(days=days)).replace(fold=0)
-    # Round-tripping through UTC resolves a time in the spring gap (it moves forward by the
-    # gap) and gives the result the right offset.
-    return shifted.astimezone(dt.UTC).astimezone(AMSTERDAM)
-
-
 def add_term(start: dt.datetime, term: Term) -> dt.datetime:
-    """The end of ``term`` counted from ``start``, in Europe/Amsterdam (see module notes).
-
-    Compare or store results as instants (e.g. ``.astimezone(dt.UTC)`` or ISO 8601 with its
-    offset): under PEP 495 an ambiguous autumn wall time never equals another zone's datetime.
-    """
-    local = to_local(start)
+    """The end of ``term`` counted from the day of ``start``: 17:00 Amsterdam time on a
+    working day (see the module notes). Compare or store results as instants."""
+    day = to_local(start).date()
     match term.unit:
         case TermUnit.WORKING_DAYS:
-            day = add_working_days(local.date(), term.amount)
-            return dt.datetime.combine(day, END_OF_WORKING_DAY, tzinfo=AMSTERDAM)
+            day = add_working_days(day, term.amount)
         case TermUnit.CALENDAR_DAYS:
-            return _wall_clock_add(local, term.amount)
+            day = _working_day_on_or_after(day + dt.timedelta(days=term.amount))
         case TermUnit.WEEKS:
-            return _wall_clock_add(local, 7 * term.amount)
+            day = _working_day_on_or_after(day + dt.timedelta(weeks=term.amount))
+    return end_of_day(day)
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The moment a promise for ``day`` lapses: 17:00 on the Amsterdam clock."""
+    return dt.datetime.combine(day, END_OF_WORKING_DAY, tzinfo=AMSTERDAM)
 
 
 def respond_by(received_at: dt.datetime, house: House) -> dt.datetime:
-    """When the house promised to have made contact: the response term from receipt."""
-    return add_term(received_at, house.response_term)
+    """The end of the day by which the house promised to respond: the response term from
+    receipt, or for a house promising the triage's answer from the triage meeting."""
+    term = house.response_term
+    if term.promises is PromiseKind.TRIAGE_ANSWER:
+        triage = triage_date(received_at, house)
+        if triage is None:  # refused by House validation; kept for a clear error
+            raise ValueError(f"{house.id}: promises the triage's answer but has no triage day")
+        return add_term(end_of_day(triage), term)
+    return add_term(received_at, term)
 
 
 def escalate_at(received_at: dt.datetime, house: House) -> dt.datetime:

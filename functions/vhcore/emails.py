@@ -53,12 +53,13 @@ def site_url() -> str:
 def _dates(context: dict[str, Any]) -> dict[str, Any]:
     """Moments and dates (or their ISO text) -> Dutch words for the reader."""
     out = dict(context)
-    for key in ("received_at", "respond_by"):
+    # Receipt is a moment; a promise is a date, never a minute (see ``vhcore.calendar``).
+    for key, words in (("received_at", dutch_datetime), ("respond_by", dutch_date)):
         value = out.get(key)
         if isinstance(value, str):
             value = dt.datetime.fromisoformat(value)
         if isinstance(value, dt.datetime):
-            out[key] = dutch_datetime(value)
+            out[key] = words(value)
     triage = out.get("triage_date")
     if isinstance(triage, str):
         triage = dt.date.fromisoformat(triage)

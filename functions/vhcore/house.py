@@ -136,9 +136,24 @@ class Term(_Strict):
         return f"{self.amount} {words[0] if self.amount == 1 else words[1]}"
 
 
-class ResponseTerm(Term):
-    """What the house promises to a registrant after receipt, and by when."""
+class PromiseKind(StrEnum):
+    """What a house promises by the end of its response term."""
 
+    CONTACT = "contact"  # a staff member makes contact; the term counts from receipt
+    TRIAGE_ANSWER = "triage_answer"  # the triage's answer; the term counts from the triage
+
+
+class ResponseTerm(Term):
+    """What the house promises to a registrant after receipt, and by when.
+
+    ``amount`` and ``unit`` are counted from the day of receipt when the house promises
+    contact, and from the triage meeting (the reply time after triage) when it promises the
+    triage's answer. Either way the promise is a working day (see ``vhcore.calendar``)."""
+
+    promises: PromiseKind = Field(
+        default=PromiseKind.CONTACT,
+        description="contact (counted from receipt) or triage_answer (counted from the triage).",
+    )
     promise: Text = Field(description="The promise in plain Dutch, shown on the site and form.")
     escalate_after: Term = Field(
         default=Term(amount=2, unit=TermUnit.WORKING_DAYS),
@@ -246,6 +261,15 @@ class House(_Strict):
                 raise ValueError(f"{kind}: duplicate id(s) {', '.join(duplicates)}")
         if not any(o.taken_on for o in self.outcomes):
             raise ValueError("outcomes: at least one outcome must take the case on")
+        return self
+
+    @model_validator(mode="after")
+    def _triage_answer_needs_a_triage_day(self) -> Self:
+        if self.response_term.promises is PromiseKind.TRIAGE_ANSWER and self.triage.weekly is None:
+            raise ValueError(
+                "response_term.promises: triage_answer needs a weekly triage day "
+                "(triage.weekly and triage.cutoff); without one, promise contact"
+            )
         return self
 
     @property

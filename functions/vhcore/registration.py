@@ -558,7 +558,10 @@ class RegistrationAccepted(BaseModel):
 
     reference: Annotated[str, Field(max_length=20, description="Kenmerk, e.g. VH-7K3M-Q9TX")]
     received_at: Timestamp
-    respond_by: Timestamp = Field(description="When the house promises to have responded.")
+    respond_by: Timestamp = Field(
+        description="The end (17:00 Europe/Amsterdam) of the working day by which the house "
+        "promises to respond; show its date in Amsterdam, never the time."
+    )
     triage_date: Day | None = Field(
         default=None, description="The triage meeting; null when it is planned by hand."
     )

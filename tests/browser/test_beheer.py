@@ -182,6 +182,13 @@ def test_a_triage_member_opens_this_weeks_agenda_opens_a_case_and_decides(
     case = page.locator("#vh-case-body")
     expect(case).to_contain_text(PERSONAL_VALUES["last_name"])
     expect(case).to_contain_text("Financiën en schulden")
+    # The promise is a day, never a minute.
+    promise = case.locator("dt", has_text="Reageren uiterlijk").locator(
+        "xpath=following-sibling::dd[1]"
+    )
+    expect(promise).to_have_text(
+        re.compile(r"^(maandag|dinsdag|woensdag|donderdag|vrijdag) \d{1,2} [a-z]+ \d{4}$")
+    )
     expect(case).to_contain_text(PERSONAL_VALUES["email"])
     expect(page.get_by_role("status")).to_contain_text("is geopend")
     expect(page.get_by_role("heading", name="Besluit vastleggen")).to_be_visible()

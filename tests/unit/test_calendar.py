@@ -138,18 +138,18 @@ def test_given_a_registration_in_utc_when_adding_working_days_then_the_amsterdam
 @pytest.mark.parametrize(
     ("start", "expected_utc"),
     [
-        # Last Sunday of March 2026 (29th): 10:00 CET -> 10:00 CEST.
-        (ams(2026, 3, 24, 10, 0), dt.datetime(2026, 3, 31, 8, 0, tzinfo=UTC)),
-        # Last Sunday of October 2026 (25th): 10:00 CEST -> 10:00 CET.
-        (ams(2026, 10, 20, 10, 0), dt.datetime(2026, 10, 27, 9, 0, tzinfo=UTC)),
+        # Last Sunday of March 2026 (29th): the promise is 17:00 CEST = 15:00 UTC.
+        (ams(2026, 3, 24, 10, 0), dt.datetime(2026, 3, 31, 15, 0, tzinfo=UTC)),
+        # Last Sunday of October 2026 (25th): the promise is 17:00 CET = 16:00 UTC.
+        (ams(2026, 10, 20, 10, 0), dt.datetime(2026, 10, 27, 16, 0, tzinfo=UTC)),
     ],
 )
-def test_given_the_week_of_a_dst_change_when_adding_a_week_then_the_wall_clock_is_kept(
+def test_given_the_week_of_a_dst_change_when_adding_a_week_then_the_promise_is_17h_local(
     start: dt.datetime, expected_utc: dt.datetime
 ) -> None:
     end = add_term(start, WEEK)
     assert end == expected_utc
-    assert (end.hour, end.minute) == (10, 0)
+    assert (end.hour, end.minute) == (17, 0)
     assert end.tzinfo == AMSTERDAM
 
 
@@ -162,22 +162,24 @@ def test_given_the_week_of_a_dst_change_when_adding_working_days_then_the_deadli
     assert end == dt.datetime(2026, 10, 30, 16, 0, tzinfo=UTC)
 
 
-def test_given_a_wall_time_in_the_spring_gap_when_adding_a_week_then_it_moves_forward() -> None:
-    end = add_term(ams(2026, 3, 22, 2, 30), WEEK)  # 29 March 02:30 does not exist
-    assert end == ams(2026, 3, 29, 3, 30)
-    assert end.utcoffset() == dt.timedelta(hours=2)
+def test_given_receipt_in_the_spring_gap_or_autumn_repeat_then_only_the_day_counts() -> None:
+    # Sunday + 1 week is a Sunday: the promise moves to Monday, 17:00, whatever the hour.
+    assert add_term(ams(2026, 3, 22, 2, 30), WEEK) == ams(2026, 3, 30, 17, 0)
+    assert add_term(ams(2026, 10, 18, 2, 30), WEEK) == ams(2026, 10, 26, 17, 0)
 
 
-def test_given_an_ambiguous_wall_time_when_adding_a_week_then_summer_time_is_taken() -> None:
-    end = add_term(ams(2026, 10, 18, 2, 30), WEEK)  # 25 October 02:30 happens twice
-    # Compared in UTC: PEP 495 makes an ambiguous time unequal to every other zone's time.
-    assert end.astimezone(UTC) == dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
-    assert (end.hour, end.minute, end.fold) == (2, 30, 0)
-
-
-def test_given_calendar_days_when_adding_then_weekends_and_holidays_are_not_skipped() -> None:
+def test_given_calendar_days_ending_on_a_holiday_then_the_next_working_day_is_promised() -> None:
+    # Thu 24 Dec 2026 + 3 days = Sunday 27 December -> Monday 28 December.
     term = Term(amount=3, unit=TermUnit.CALENDAR_DAYS)
-    assert add_term(ams(2026, 12, 24, 9, 15), term) == ams(2026, 12, 27, 9, 15)
+    assert add_term(ams(2026, 12, 24, 9, 15), term) == ams(2026, 12, 28, 17, 0)
+    # Wed 23 Dec 2026 + 2 days = Christmas Day (Friday) -> Monday 28 December.
+    term = Term(amount=2, unit=TermUnit.CALENDAR_DAYS)
+    assert add_term(ams(2026, 12, 23, 9, 15), term) == ams(2026, 12, 28, 17, 0)
+
+
+def test_given_a_week_term_ending_on_a_working_day_then_it_does_not_move() -> None:
+    term = Term(amount=2, unit=TermUnit.WEEKS)
+    assert add_term(ams(2026, 3, 2, 23, 59), term) == ams(2026, 3, 16, 17, 0)
 
 
 def test_given_a_naive_datetime_then_it_is_refused_with_a_clear_error() -> None:
@@ -217,18 +219,18 @@ def test_given_an_aware_datetime_in_another_zone_then_it_is_read_as_the_same_mom
             ams(2026, 3, 13, 17, 0),
             ams(2026, 3, 17, 17, 0),
         ),
-        # 1 week on the wall clock.
+        # The triage's answer: triage Tue 31 Mar, then 1 week (Easter Monday 6 April passes).
         (
             "noord-holland-noord",
             ams(2026, 3, 24, 10, 0),
-            ams(2026, 3, 31, 10, 0),
-            ams(2026, 4, 2, 17, 0),
+            ams(2026, 4, 7, 17, 0),
+            ams(2026, 4, 9, 17, 0),
         ),
         # 2 weeks straight through Christmas; escalation skips New Year's Day.
         (
             "sittard",
             ams(2026, 12, 17, 10, 0),
-            ams(2026, 12, 31, 10, 0),
+            ams(2026, 12, 31, 17, 0),
             ams(2027, 1, 5, 17, 0),
         ),
     ],
@@ -238,6 +240,13 @@ def test_given_a_shipped_house_then_respond_by_and_escalate_at_follow_its_terms(
 ) -> None:
     assert respond_by(received, house(name)) == respond
     assert escalate_at(received, house(name)) == escalate
+
+
+def test_given_sittard_on_friday_18_december_2026_then_monday_4_january_is_promised() -> None:
+    """Two weeks later is New Year's Day: the promise moves to the next working day."""
+    received = ams(2026, 12, 18, 9, 12)
+    assert respond_by(received, house("sittard")) == ams(2027, 1, 4, 17, 0)
+    assert dutch_date(respond_by(received, house("sittard"))) == "maandag 4 januari 2027"
 
 
 # --- triage dates --------------------------------------------------------------------------

@@ -26,7 +26,8 @@ def test_the_receipt_gives_reference_dates_in_dutch_and_the_houses_promise() -> 
     for part in (email.text, email.html):
         assert "VH-7K3M-Q9TX" in part
         assert "maandag 23 november 2026 om 11.15 uur" in part
-        assert "maandag 30 november 2026 om 17.00 uur" in part
+        assert "uiterlijk maandag 30 november 2026." in part  # a date, never a minute
+        assert "17.00" not in part
         assert "donderdag 26 november 2026" in part
         assert current_house().response_term.promise in part
         assert "geen gegevens over de betrokkene" in part
@@ -49,6 +50,9 @@ def test_reminders_link_staff_to_the_case_and_escalation_says_it_is_the_second()
     second = render("escalation", staff_url=staff_url, **ITEM)
     assert staff_url in first.text and "tweede herinnering" not in first.text.lower()
     assert "tweede herinnering" in second.text.lower()
+    for email in (first, second):
+        assert "liep af op maandag 30 november 2026." in email.text
+        assert "liep af op maandag 30 november 2026." in email.html
 
 
 def test_the_agenda_mail_has_a_count_and_a_link_only() -> None:

@@ -49,6 +49,20 @@
     return (weekday ? DAYS[date.getDay()] + " " : "") + date.getDate() + " " +
       MONTHS[date.getMonth()] + " " + date.getFullYear();
   }
+  /* A promised day ("uiterlijk maandag 4 januari 2027"): the date of the timestamp on the
+     Amsterdam clock, never a minute. */
+  function dutchPromise(text) {
+    var date = new Date(text);
+    if (isNaN(date.getTime())) return text || "";
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Amsterdam", year: "numeric", month: "2-digit", day: "2-digit" })
+        .formatToParts(date).forEach(function (part) { parts[part.type] = part.value; });
+    } catch (e) {
+      return dutchMoment(text, false);
+    }
+    return dutchDate(parts.year + "-" + parts.month + "-" + parts.day, true);
+  }
   function dutchMoment(text, withTime) {
     var date = new Date(text);
     if (isNaN(date.getTime())) return text || "";
@@ -475,7 +489,7 @@
       ["Status", label("status", entry.status)],
       ["Uitkomst", label("outcome", entry.outcome)],
       ["Ontvangen", dutchMoment(entry.received_at, true)],
-      ["Reageren uiterlijk", dutchMoment(entry.respond_by, true)],
+      ["Reageren uiterlijk", dutchPromise(entry.respond_by)],
       ["Triage", entry.triage_date ? dutchDate(entry.triage_date, true) : "Nog in te plannen"],
       ["Urgentie", label("urgency", entry.urgency)],
       ["Contact gelegd", yesNo(entry.contacted)],

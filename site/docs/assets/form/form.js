@@ -36,6 +36,21 @@
       ("0" + date.getDate()).slice(-2);
   }
 
+  /* The promised day of a timestamp, on the house's clock (not the browser's): a promise is a
+     date in Amsterdam, whatever zone the reader is in. "" when it cannot be read. */
+  function amsterdamDate(text) {
+    var moment = new Date(text);
+    if (isNaN(moment)) return "";
+    try {
+      var parts = {};
+      new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Amsterdam", year: "numeric", month: "2-digit", day: "2-digit" })
+        .formatToParts(moment).forEach(function (part) { parts[part.type] = part.value; });
+      return parts.year + "-" + parts.month + "-" + parts.day;
+    } catch (e) {
+      return isoDate(moment);
+    }
+  }
+
   /* ---- The confirmation page: kenmerk and dates from the address, as text only. ---- */
   function confirmation(block) {
     var params = new URLSearchParams(window.location.search);
@@ -483,8 +498,8 @@
           if (response.status === 202 && reference.test(data.reference || "")) {
             var next = new URL(form.getAttribute("data-confirmation"), window.location.href);
             next.searchParams.set("kenmerk", data.reference);
-            var respondBy = new Date(data.respond_by);
-            if (!isNaN(respondBy)) next.searchParams.set("contact", isoDate(respondBy));
+            var respondBy = amsterdamDate(data.respond_by);
+            if (respondBy) next.searchParams.set("contact", respondBy);
             if (/^\d{4}-\d{2}-\d{2}$/.test(data.triage_date || "")) next.searchParams.set("triage", data.triage_date);
             next.searchParams.set("ontvangst", data.receipt ? "ja" : "nee");
             status.textContent = "Uw aanmelding is verstuurd.";
