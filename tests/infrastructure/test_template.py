@@ -453,6 +453,10 @@ ROLE_RIGHTS: dict[str, dict[str, set[str]]] = {
     },
     "NotifyFunctionRole": {
         "dynamodb:GetItem": {"RegistrationsTable"},
+        # What was sent (SENT# items only): claimed, settled, released when SES refused it.
+        "dynamodb:PutItem": {"IdempotencyTable"},
+        "dynamodb:UpdateItem": {"IdempotencyTable"},
+        "dynamodb:DeleteItem": {"IdempotencyTable"},
         "kms:Decrypt": {"ContactKey"},
         "ses:SendEmail": {"ses:identity/*", "ses:configuration-set/EmailConfigurationSet"},
     },
@@ -501,6 +505,9 @@ LEADING_KEYS = {
     ("AgendaFunctionRole", "dynamodb:PutItem"): ["AGENDA#*"],
     ("AgendaFunctionRole", "dynamodb:UpdateItem"): ["AGENDA#*"],
     ("AdminFunctionRole", "dynamodb:DeleteItem"): ["REG#*", "REF#*"],
+    ("NotifyFunctionRole", "dynamodb:PutItem"): ["SENT#*"],
+    ("NotifyFunctionRole", "dynamodb:UpdateItem"): ["SENT#*"],
+    ("NotifyFunctionRole", "dynamodb:DeleteItem"): ["SENT#*"],
 }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from botocore.config import Config
 
 from vhcore.dal import aws
+from vhcore.logic import notify
 from vhtools.template import resources, transformed
 
 MAX_BACKOFF = 20  # botocore's standard mode: random(0, 1) x 2^(retry - 1), at most 20 s
@@ -56,6 +57,8 @@ def test_the_budget_of_one_call_counts_every_attempt_and_the_back_off() -> None:
 def test_every_sdk_call_of_notify_fits_in_its_timeout_with_all_its_retries() -> None:
     timeout = timeouts()["NotifyFunction"]
     assert call_budget(aws.CONFIG) < timeout
+    # A claim older than the function's timeout is no longer being sent by anyone.
+    assert notify.LONGEST_SEND.total_seconds() == timeout
 
 
 def test_the_notify_queue_hides_a_message_longer_than_notify_can_run() -> None:
