@@ -13,6 +13,12 @@ class StorageUnavailable(DomainError):
     """Storage (DynamoDB or KMS) could not be reached or refused the write; nothing was kept."""
 
 
+class DeliveryUnknown(DomainError):
+    """The request reached the mail service but its answer did not (a read timeout, a closed
+    connection): the e-mail may have been sent. Never retried, neither by the SDK nor by a
+    redelivery of the message (``vhcore.logic.notify``)."""
+
+
 class ReferenceTaken(DomainError):
     """The generated reference already exists; the caller draws a new one."""
 

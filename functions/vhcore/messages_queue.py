@@ -27,3 +27,6 @@ class NotifyMessage(_Message):
     registration_id: str | None = Field(default=None, max_length=64)
     triage_date: str | None = Field(default=None, max_length=10)
     count: int | None = Field(default=None, ge=0)
+    # Names this message, the same in every copy of it (a producer's retry sends the same
+    # id): notify sends each message's e-mail once (``vhcore.logic.notify.once_key``).
+    message_id: str | None = Field(default=None, min_length=1, max_length=160)

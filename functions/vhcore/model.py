@@ -157,3 +157,16 @@ class OutgoingEmail(_Record):
     subject: str
     text: str
     html: str
+
+
+# What became of an e-mail a message asked for: being sent (claimed, the mail service has
+# not answered yet), sent, or unknown (the request reached the mail service, its answer did
+# not: it may have been sent, and it is never sent again).
+SendState = Literal["sending", "sent", "unknown"]
+
+
+class SentRecord(_Record):
+    """The record notify keeps of one message's e-mail (``vhcore.ports.Sent``)."""
+
+    state: SendState
+    since: AwareDatetime

@@ -1,6 +1,6 @@
 """What the rules need from the world, as interfaces: a store for registrations, agendas and
-the audit log, a cipher, the notify queue, e-mail, the follow-up workflow, and the
-once-only guard of intake. ``vhcore.dal`` implements them on AWS (DynamoDB, KMS, SQS, SES,
+the audit log, a cipher, the notify queue, e-mail and what was sent, the follow-up workflow,
+and the once-only guard of intake. ``vhcore.dal`` implements them on AWS (DynamoDB, KMS, SQS, SES,
 Step Functions), ``vhcore.dal.memory`` in memory for the unit tests; the handlers choose.
 
 Errors are the domain's (``vhcore.errors``), never an SDK's."""
@@ -21,6 +21,7 @@ from vhcore.model import (
     OutgoingEmail,
     Registration,
     Resumption,
+    SentRecord,
     StoredAnswer,
     WaitsFor,
     WorkflowInput,
@@ -107,7 +108,27 @@ class Outbox(Protocol):
 
 
 class Mailer(Protocol):
-    def send(self, email: OutgoingEmail) -> None: ...
+    def send(self, email: OutgoingEmail) -> None:
+        """Send one e-mail. Raises ``StorageUnavailable`` when the mail service refused it or
+        could not be reached (not sent), ``DeliveryUnknown`` when the request reached it but
+        its answer did not (perhaps sent; not retried)."""
+
+
+class Sent(Protocol):
+    """What notify sent, per idempotency key (one per queue message), for a limited time:
+    so a redelivered or duplicated message never sends its e-mail twice."""
+
+    def claim(self, key: str) -> SentRecord | None:
+        """Record that the e-mail of ``key`` is being sent, unless there is a record of it:
+        None when this call made the record, else the earlier one. A repeat of this call's
+        own write (the SDK retried it) still counts as this call's."""
+
+    def settle(self, key: str, state: Literal["sent", "unknown"]) -> None:
+        """Record what became of a claimed e-mail."""
+
+    def release(self, key: str) -> None:
+        """Forget the claim of an e-mail that certainly was not sent (the mail service
+        refused it), so a redelivery sends it."""
 
 
 class Workflow(Protocol):
@@ -141,3 +162,4 @@ class Services:
     mailer: Mailer
     workflow: Workflow
     once: Once
+    sent: Sent

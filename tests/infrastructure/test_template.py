@@ -7,7 +7,14 @@ import json
 import re
 from typing import Any
 
-from vhtools.template import choose_branches, http_routes, resources, transformed, without_no_value
+from vhtools.template import (
+    REPO,
+    choose_branches,
+    http_routes,
+    resources,
+    transformed,
+    without_no_value,
+)
 
 
 def statements(role: dict[str, Any]) -> list[dict[str, Any]]:
@@ -453,6 +460,10 @@ ROLE_RIGHTS: dict[str, dict[str, set[str]]] = {
     },
     "NotifyFunctionRole": {
         "dynamodb:GetItem": {"RegistrationsTable"},
+        # What was sent (SENT# items only): claimed, settled, released when SES refused it.
+        "dynamodb:PutItem": {"IdempotencyTable"},
+        "dynamodb:UpdateItem": {"IdempotencyTable"},
+        "dynamodb:DeleteItem": {"IdempotencyTable"},
         "kms:Decrypt": {"ContactKey"},
         "ses:SendEmail": {"ses:identity/*", "ses:configuration-set/EmailConfigurationSet"},
     },
@@ -501,6 +512,9 @@ LEADING_KEYS = {
     ("AgendaFunctionRole", "dynamodb:PutItem"): ["AGENDA#*"],
     ("AgendaFunctionRole", "dynamodb:UpdateItem"): ["AGENDA#*"],
     ("AdminFunctionRole", "dynamodb:DeleteItem"): ["REG#*", "REF#*"],
+    ("NotifyFunctionRole", "dynamodb:PutItem"): ["SENT#*"],
+    ("NotifyFunctionRole", "dynamodb:UpdateItem"): ["SENT#*"],
+    ("NotifyFunctionRole", "dynamodb:DeleteItem"): ["SENT#*"],
 }
 
 
@@ -558,3 +572,17 @@ def test_every_role_may_do_exactly_what_its_code_needs_on_named_resources() -> N
                 if "*" in named:
                     assert action in ANY_RESOURCE_ALLOWED, (logical_id, action)
         assert rights == ROLE_RIGHTS[logical_id], logical_id
+
+
+def test_every_e_mail_the_workflow_asks_for_is_named_the_same_in_each_retry() -> None:
+    """A retry of a state that queues an e-mail (its answer lost) queues another copy: the
+    execution and the state name it, so notify sends one (issue #15)."""
+    workflow = json.loads((REPO / "infra" / "workflow.asl.json").read_text())
+    named = "States.Format('{}/{}', $$.Execution.Name, $$.State.Name)"
+    bodies = [
+        state["Parameters"]["MessageBody"]
+        for state in workflow["States"].values()
+        if state.get("Parameters", {}).get("QueueUrl") == "${NotifyQueueUrl}"
+    ]
+    assert bodies
+    assert {body.get("message_id.$") for body in bodies} == {named}

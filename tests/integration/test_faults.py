@@ -50,6 +50,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.client import ClientCreator
 from botocore.compat import HTTPHeaders
 from botocore.exceptions import ReadTimeoutError
+from botocore.httpsession import URLLib3Session
 from botocore.retries.quota import RetryQuota
 
 from devstack.stack import LocalSystem
@@ -84,12 +85,15 @@ Call = tuple[str, str, str]  # (handler, service, operation)
 @dataclass
 class Fault:
     """Fail ``targets`` ((service, operation) pairs): every attempt (``failures`` None) or
-    the first ``failures`` attempts of the calling process."""
+    the first ``failures`` attempts of the calling process. ``kinds``: another kind for
+    some targets. Besides ``KINDS``: ``sent-then-timeout`` sends the request and then times
+    out (the service acted on it; its answer was lost)."""
 
     kind: str
     targets: tuple[tuple[str, str], ...]
     failures: int | None = None
     attempts: dict[tuple[str, str], int] = field(default_factory=dict)
+    kinds: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def failed(self, target: tuple[str, str]) -> int:
         made = self.attempts.get(target, 0)
@@ -154,9 +158,12 @@ class Injector:
             fault.attempts[(service, operation)] = seen + 1
             if fault.failures is not None and seen >= fault.failures:
                 return None
-        if fault.kind == "timeout":
+            kind = fault.kinds.get((service, operation), fault.kind)
+        if kind == "sent-then-timeout":
+            URLLib3Session().send(request)
+        if kind in ("timeout", "sent-then-timeout"):
             raise ReadTimeoutError(endpoint_url=request.url)
-        return error_response(request.url, service, fault.kind)
+        return error_response(request.url, service, kind)
 
     @contextmanager
     def active(self, fault: Fault) -> Iterator[Fault]:
@@ -568,22 +575,71 @@ def triage_resume(ctx: Context, fault: Fault, failing: bool) -> None:
     assert failed_items(response) == []
 
 
-def notify_registrant(ctx: Context, fault: Fault, failing: bool) -> None:
+def lost_answer(fault: Fault) -> bool:
+    """A read timeout of SES: the e-mail may have gone, so it is never sent again."""
+    return ("sesv2", "SendEmail") in fault.targets and fault.kind == "timeout"
+
+
+def notify_message(ctx: Context) -> tuple[str, dict[str, Any], Callable[[], int]]:
+    """A message asking for an e-mail to a new registration's registrant: (its delivery's
+    id, its event, how many e-mails name the registration)."""
     reference, registration_id = submit(ctx.system)
-    message = {"kind": "information-request", "registration_id": registration_id}
+    message = {
+        "kind": "information-request",
+        "registration_id": registration_id,
+        "message_id": str(uuid.uuid4()),
+    }
     message_id, event = sqs_event(message)
 
     def sent() -> int:
         return sum(1 for m in ctx.system.outbox() if reference in m.subject)
 
+    return message_id, event, sent
+
+
+def notify_registrant(ctx: Context, fault: Fault, failing: bool) -> None:
+    """A fault before the e-mail goes, or SES refusing it: the message fails and nothing is
+    sent; its redelivery sends one. SES's answer lost (a read timeout): not sent again,
+    neither by the SDK nor by the redelivery (at most once; the alarm tells the operator)."""
+    message_id, event, sent = notify_message(ctx)
     with ctx.injector.active(fault):
         response = invoke(ctx, "NotifyFunction", event)
+    if lost_answer(fault):
+        assert failed_items(response) == [], "a redelivery could not tell more"
+        assert failed_items(invoke(ctx, "NotifyFunction", event)) == []
+        assert sent() == 0, "the injected timeout came before sending; none is sent again"
+        return
     if failing:
         assert failed_items(response) == [message_id]
         assert sent() == 0
         response = invoke(ctx, "NotifyFunction", event)
     assert failed_items(response) == []
     assert sent() == 1, "exactly one e-mail"
+
+
+def notify_sent_not_recorded(ctx: Context, fault: Fault, failing: bool) -> None:
+    """The e-mail went, recording that it went failed: the message succeeds (the e-mail is
+    out), and its claim keeps a redelivery from sending it again."""
+    _message_id, event, sent = notify_message(ctx)
+    with ctx.injector.active(fault):
+        response = invoke(ctx, "NotifyFunction", event)
+    assert failed_items(response) == []
+    assert failed_items(invoke(ctx, "NotifyFunction", event)) == []
+    assert sent() == 1, "exactly one e-mail"
+
+
+def notify_claim_not_released(ctx: Context, fault: Fault, failing: bool) -> None:
+    """SES refuses the e-mail and releasing its claim fails too: the message fails, nothing
+    was sent, and the claim stays. The redelivery does not send it (the claim may be an
+    attempt still sending); once older than the function's timeout it raises the alarm."""
+    fault.targets = (*fault.targets, ("sesv2", "SendEmail"))
+    fault.kinds[("sesv2", "SendEmail")] = "server-error"  # refused: certainly not sent
+    message_id, event, sent = notify_message(ctx)
+    with ctx.injector.active(fault):
+        response = invoke(ctx, "NotifyFunction", event)
+    assert failed_items(response) == [message_id]
+    assert failed_items(invoke(ctx, "NotifyFunction", event)) == []
+    assert sent() == 0
 
 
 def fix_agenda(ctx: Context, fault: Fault, failing: bool) -> Any:
@@ -648,7 +704,10 @@ FAULT_TABLE: dict[Call, Scenario] = {
     ("triage", "sfn", "SendTaskSuccess"): triage_resume,
     ("notify", "dynamodb", "GetItem"): notify_registrant,
     ("notify", "kms", "Decrypt"): notify_registrant,
+    ("notify", "dynamodb", "PutItem"): notify_registrant,  # the e-mail's claim
     ("notify", "sesv2", "SendEmail"): notify_registrant,
+    ("notify", "dynamodb", "UpdateItem"): notify_sent_not_recorded,
+    ("notify", "dynamodb", "DeleteItem"): notify_claim_not_released,  # only after a failure
     ("agenda", "dynamodb", "Query"): agenda,
     ("agenda", "dynamodb", "PutItem"): agenda,
     ("agenda", "sqs", "SendMessage"): agenda,
@@ -671,7 +730,17 @@ FAULT_TABLE: dict[Call, Scenario] = {
     ("admin", "sfn", "SendTaskSuccess"): admin_decision,
 }
 # Error paths only: not made by the happy paths, exercised by their scenario.
-ERROR_PATH_ONLY = {("intake", "dynamodb", "DeleteItem")}
+ERROR_PATH_ONLY = {("intake", "dynamodb", "DeleteItem"), ("notify", "dynamodb", "DeleteItem")}
+# Never retried by the client: SES may have sent the e-mail when its answer timed out.
+NOT_RETRIED = {(("sesv2", "SendEmail"), "timeout")}
+
+
+def attempts_expected(target: tuple[str, str], kind: str, failures: int | None) -> int:
+    if (target, kind) in NOT_RETRIED:
+        return 1
+    return ATTEMPTS if failures is None else failures + 1
+
+
 # Transient faults change nothing for the user in these scenarios (retried within the call).
 TRANSIENT = [c for c in FAULT_TABLE if c not in ERROR_PATH_ONLY]
 
@@ -692,7 +761,8 @@ def test_a_persistent_fault_gives_the_documented_answer_and_keeps_nothing_half_d
 ) -> None:
     fault = Fault(kind, (call[1:],))
     FAULT_TABLE[call](ctx, fault, True)
-    assert fault.attempts[call[1:]] == ATTEMPTS, "every attempt failed: the clients retried"
+    expected = attempts_expected(call[1:], kind, None)
+    assert fault.attempts[call[1:]] == expected, "every attempt failed: the clients retried"
 
 
 @pytest.mark.parametrize(
@@ -705,7 +775,25 @@ def test_a_transient_fault_is_retried_and_the_user_sees_success(
 ) -> None:
     fault = Fault(kind, (call[1:],), failures=1)
     FAULT_TABLE[call](ctx, fault, False)
-    assert fault.attempts[call[1:]] >= 2, "the first attempt failed, a retry succeeded"
+    expected = attempts_expected(call[1:], kind, 1)
+    assert fault.attempts[call[1:]] >= expected, "the first attempt failed, a retry succeeded"
+
+
+@pytest.mark.parametrize("failures", [1, None], ids=["once", "every-attempt"])
+def test_ses_sends_then_times_out_and_the_retried_message_sends_one_email(
+    ctx: Context, failures: int | None
+) -> None:
+    """SES sends the e-mail and its answer times out: the client does not send it again, and
+    neither does the redelivery of the message (issue #15: each e-mail exactly once)."""
+    _message_id, event, sent = notify_message(ctx)
+    fault = Fault("sent-then-timeout", (("sesv2", "SendEmail"),), failures=failures)
+    with ctx.injector.active(fault):
+        first = invoke(ctx, "NotifyFunction", event)
+        assert fault.attempts[("sesv2", "SendEmail")] == 1, "the client did not resend it"
+        again = invoke(ctx, "NotifyFunction", event)  # the message delivered again
+    assert failed_items(first) == failed_items(again) == []
+    assert fault.attempts[("sesv2", "SendEmail")] == 1, "the redelivery did not send it"
+    assert sent() == 1, "exactly one e-mail in the outbox"
 
 
 def test_every_call_of_the_happy_paths_is_in_the_fault_table(ctx: Context) -> None:

@@ -11,8 +11,10 @@ Registrations table (``pk``/``sk``, keys as ``infra/template.yaml`` declares the
 
 Audit table: ``REG#<id> / <at>#<ns>#<random>``, append only (``AuditItem``).
 
-Idempotency table: Powertools owns its items; what intake reads back of a stored registration
-is ``AnswerItem`` (the only attributes its role may read, ``ANSWER_ATTRIBUTES``).
+Idempotency table (``id``, TTL ``expiration``): Powertools owns its items; what intake reads
+back of a stored registration is ``AnswerItem`` (the only attributes its role may read,
+``ANSWER_ATTRIBUTES``). ``SENT#<key>``: what notify sent for one message (``SentItem``), the
+only items the notify role may write.
 
 Every moment is stored as UTC ``YYYY-MM-DDTHH:MM:SSZ``: it sorts as text, Step Functions'
 ``TimestampPath`` reads it, and it is what the queue's sort key starts with."""
@@ -34,6 +36,8 @@ from vhcore.model import (
     Changes,
     HistoryEvent,
     Registration,
+    SendState,
+    SentRecord,
     StoredAnswer,
     WaitsFor,
 )
@@ -43,6 +47,7 @@ REGISTRATION_PREFIX = "REG#"
 REFERENCE_PREFIX = "REF#"
 QUEUE_PREFIX = "TRIAGE#"
 AGENDA_PREFIX = "AGENDA#"
+SENT_PREFIX = "SENT#"
 REGISTRATION_SK = "REGISTRATION"
 REFERENCE_SK = "REFERENCE"
 AGENDA_SK = "AGENDA"
@@ -76,6 +81,10 @@ def reference_key(reference: str) -> dict[str, str]:
 
 def agenda_key(triage_date: dt.date) -> dict[str, str]:
     return {"pk": f"{AGENDA_PREFIX}{triage_date.isoformat()}", "sk": AGENDA_SK}
+
+
+def sent_key(key: str) -> dict[str, str]:
+    return {"id": f"{SENT_PREFIX}{key}"}
 
 
 def audit_partition(registration_id: str) -> str:
@@ -320,3 +329,18 @@ class AuditItem(_Item):
             **self.model_dump(exclude={"pk", "sk", "actor", "actor_name"}),
             actor=Actor(id=self.actor, name=self.actor_name),
         )
+
+
+class SentItem(_Item):
+    """What notify sent for one message: ``owner`` tells a claim's own write, retried by the
+    SDK, from another's. Kept for as long as a message can come again (a redrive from the
+    dead-letter queue, within its retention of 14 days)."""
+
+    id: str
+    state: SendState
+    since: Timestamp
+    owner: str
+    expiration: int
+
+    def record(self) -> SentRecord:
+        return SentRecord(state=self.state, since=self.since)

@@ -15,6 +15,7 @@ from vhcore.dal.items import expired
 from vhcore.errors import (
     AlreadyStored,
     ConcurrentChange,
+    DeliveryUnknown,
     NotFound,
     ReferenceTaken,
     StorageUnavailable,
@@ -29,6 +30,8 @@ from vhcore.model import (
     OutgoingEmail,
     Registration,
     Resumption,
+    SendState,
+    SentRecord,
     StoredAnswer,
     WaitsFor,
     WorkflowInput,
@@ -197,9 +200,40 @@ class MemoryOutbox:
 @dataclass
 class MemoryMailer:
     sent: list[OutgoingEmail] = field(default_factory=list)
+    unavailable: bool = False  # refuses every e-mail (nothing sent)
+    answer_lost: bool = False  # sends, then the answer does not arrive (a read timeout)
 
     def send(self, email: OutgoingEmail) -> None:
+        if self.unavailable:
+            raise StorageUnavailable("sending e-mail failed")
         self.sent.append(email)
+        if self.answer_lost:
+            raise DeliveryUnknown("sending e-mail: no answer")
+
+
+@dataclass
+class MemorySent:
+    records: dict[str, SentRecord] = field(default_factory=dict)
+    unavailable: bool = False
+
+    def _check(self) -> None:
+        if self.unavailable:
+            raise StorageUnavailable("the records of sent e-mail are unavailable")
+
+    def claim(self, key: str) -> SentRecord | None:
+        self._check()
+        if key in self.records:
+            return self.records[key]
+        self.records[key] = SentRecord(state="sending", since=clock.now())
+        return None
+
+    def settle(self, key: str, state: SendState) -> None:
+        self._check()
+        self.records[key] = self.records[key].model_copy(update={"state": state})
+
+    def release(self, key: str) -> None:
+        self._check()
+        self.records.pop(key, None)
 
 
 @dataclass
@@ -249,4 +283,5 @@ def memory_services() -> Services:
         mailer=MemoryMailer(),
         workflow=MemoryWorkflow(),
         once=MemoryOnce(),
+        sent=MemorySent(),
     )

@@ -21,6 +21,7 @@ def aws_services(*required: Setting, context: LambdaContext | None = None) -> Se
     from vhcore.dal.idempotency import PowertoolsOnce
     from vhcore.dal.mail import SesMailer
     from vhcore.dal.queues import SqsOutbox
+    from vhcore.dal.sent import DynamoSent
     from vhcore.dal.workflow import StepFunctionsWorkflow
 
     current = settings().require("registrations_table", *required)
@@ -35,4 +36,5 @@ def aws_services(*required: Setting, context: LambdaContext | None = None) -> Se
         mailer=SesMailer(current.sender_email, current.ses_configuration_set),
         workflow=StepFunctionsWorkflow(current.workflow_arn),
         once=PowertoolsOnce(current.idempotency_table),
+        sent=DynamoSent(current.idempotency_table),
     )

@@ -54,7 +54,13 @@ def fix_agenda(services: Services, now: dt.datetime | None = None) -> AgendaReco
         # Fixed, but telling staff failed last time (the scheduler retries): tell them now.
         agenda = fixed
     services.outbox.notify(
-        NotifyMessage(kind="agenda", triage_date=triage_date.isoformat(), count=agenda.count)
+        NotifyMessage(
+            kind="agenda",
+            triage_date=triage_date.isoformat(),
+            count=agenda.count,
+            # The same when the scheduler retries after only recording it failed: one e-mail.
+            message_id=f"fixed-{int(agenda.fixed_at.timestamp())}",
+        )
     )
     services.store.mark_agenda_notified(triage_date, moment)
     logger.info(

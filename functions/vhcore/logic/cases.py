@@ -114,7 +114,12 @@ def request_information(
     registration = load(services, registration_id)
     check_transition(registration.status, Status.INFORMATION_REQUESTED)
     services.outbox.notify(
-        NotifyMessage(kind="information-request", registration_id=registration_id)
+        NotifyMessage(
+            kind="information-request",
+            registration_id=registration_id,
+            # The same when staff try again after the change failed: one e-mail.
+            message_id=f"history-{len(registration.history)}",
+        )
     )
     return _change(
         services,

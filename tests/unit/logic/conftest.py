@@ -14,6 +14,7 @@ from vhcore.dal.memory import (
     MemoryMailer,
     MemoryOnce,
     MemoryOutbox,
+    MemorySent,
     MemoryStore,
     MemoryWorkflow,
     memory_services,
@@ -92,3 +93,8 @@ def workflow(services: Services) -> MemoryWorkflow:
 @pytest.fixture
 def once(services: Services) -> MemoryOnce:
     return _memory(services.once, MemoryOnce)
+
+
+@pytest.fixture
+def sent(services: Services) -> MemorySent:
+    return _memory(services.sent, MemorySent)

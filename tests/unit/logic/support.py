@@ -93,6 +93,7 @@ def with_ports(
         mailer=services.mailer,
         workflow=services.workflow,
         once=once or services.once,
+        sent=services.sent,
     )
 
 

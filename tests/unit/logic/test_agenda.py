@@ -40,8 +40,17 @@ def on_the_queue(services: Services, now: dt.datetime) -> str:
     return registration.id
 
 
-def agenda_message(triage_date: dt.date, count: int) -> NotifyMessage:
-    return NotifyMessage(kind="agenda", triage_date=triage_date.isoformat(), count=count)
+def agenda_message(
+    triage_date: dt.date, count: int, fixed_at: dt.datetime = CUTOFF
+) -> NotifyMessage:
+    """The message telling staff of an agenda, named by when it was fixed: the same for a
+    retry of the schedule, so staff get one e-mail."""
+    return NotifyMessage(
+        kind="agenda",
+        triage_date=triage_date.isoformat(),
+        count=count,
+        message_id=f"fixed-{int(fixed_at.timestamp())}",
+    )
 
 
 @pytest.mark.parametrize(

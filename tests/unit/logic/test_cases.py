@@ -119,9 +119,14 @@ def test_asking_for_information_queues_the_email_and_counts_as_contact(
         services, registration.id, actor=ACTOR, reason="Wie is de huisarts?"
     )
 
-    # Then the e-mail is queued by kind and id only, and the case waits for the answer
+    # Then the e-mail is queued by kind and ids only (its own id the same when staff try
+    # again after the change failed), and the case waits for the answer
     assert outbox.sent == [
-        NotifyMessage(kind="information-request", registration_id=registration.id)
+        NotifyMessage(
+            kind="information-request",
+            registration_id=registration.id,
+            message_id=f"history-{len(registration.history)}",
+        )
     ]
     assert changed.status == IREQ
     assert changed.contacted_at == asked

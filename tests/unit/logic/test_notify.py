@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import PERSONAL_VALUES
+from tests.unit.logic.conftest import FrozenClock
 from tests.unit.logic.support import (
     ADVICE,
     NOT_TAKEN_ON,
@@ -14,7 +15,7 @@ from tests.unit.logic.support import (
     register,
     request,
 )
-from vhcore.dal.memory import MemoryMailer, MemoryStore
+from vhcore.dal.memory import MemoryMailer, MemorySent, MemoryStore
 from vhcore.errors import NotFound, StorageUnavailable
 from vhcore.logic import notify
 from vhcore.messages_queue import NotifyMessage
@@ -208,3 +209,134 @@ def test_no_receipt_goes_to_an_address_that_is_not_the_chosen_organisations(
 
     # Then nothing is sent to that address
     assert mailer.sent == []
+
+
+# --- each e-mail once (issue #15) -----------------------------------------------------------
+
+
+def receipt(registration: Registration, message_id: str | None = "m-1") -> NotifyMessage:
+    return NotifyMessage(kind="receipt", registration_id=registration.id, message_id=message_id)
+
+
+def test_a_message_handled_twice_sends_one_email(
+    services: Services, mailer: MemoryMailer, sent: MemorySent
+) -> None:
+    # Given a receipt that was sent
+    registration = register(services)
+    notify.handle(services, receipt(registration), MAILBOX, delivery_id="d-1")
+
+    # When the same message comes again (a redelivery, or the state machine's retry of its
+    # send, which the queue gives another id)
+    notify.handle(services, receipt(registration), MAILBOX, delivery_id="d-2")
+
+    # Then one e-mail went, and its record says so
+    assert len(mailer.sent) == 1
+    assert [r.state for r in sent.records.values()] == ["sent"]
+
+
+def test_another_message_of_the_same_kind_sends_its_own_email(
+    services: Services, mailer: MemoryMailer
+) -> None:
+    # Given an agenda e-mail that was sent
+    agenda = NotifyMessage(kind="agenda", triage_date="2026-11-26", count=2, message_id="a-1")
+    notify.handle(services, agenda, MAILBOX)
+
+    # When another message about the same agenda comes (staff told again after a failure)
+    notify.handle(services, agenda.model_copy(update={"message_id": "a-2"}), MAILBOX)
+
+    # Then both e-mails go
+    assert len(mailer.sent) == 2
+
+
+def test_without_a_message_id_the_delivery_tells_messages_apart(
+    services: Services, mailer: MemoryMailer
+) -> None:
+    # Given a message queued before producers named their messages, handled once
+    registration = register(services)
+    notify.handle(services, receipt(registration, None), MAILBOX, delivery_id="d-1")
+
+    # When the queue delivers it again, and then another message of the same kind comes
+    notify.handle(services, receipt(registration, None), MAILBOX, delivery_id="d-1")
+    notify.handle(services, receipt(registration, None), MAILBOX, delivery_id="d-2")
+
+    # Then the redelivery sends nothing and the other message its own e-mail
+    assert len(mailer.sent) == 2
+
+
+def test_an_email_whose_answer_was_lost_is_not_sent_again(
+    services: Services, mailer: MemoryMailer, sent: MemorySent
+) -> None:
+    # Given SES sends the receipt but its answer does not arrive
+    registration = register(services)
+    mailer.answer_lost = True
+    notify.handle(services, receipt(registration), MAILBOX)
+
+    # When the message comes again and SES answers again
+    mailer.answer_lost = False
+    notify.handle(services, receipt(registration), MAILBOX)
+
+    # Then one e-mail went (at most once: a second receipt cannot be undone), recorded as
+    # unknown (which raises the alarm)
+    assert len(mailer.sent) == 1
+    assert [r.state for r in sent.records.values()] == ["unknown"]
+
+
+@pytest.mark.parametrize("down", ["mailer", "sent"])
+def test_when_ses_or_the_records_are_down_the_redelivery_sends_the_email(
+    services: Services, mailer: MemoryMailer, sent: MemorySent, down: str
+) -> None:
+    # Given SES refuses the receipt (throttled, or down), or its claim cannot be made:
+    # the message fails, nothing was sent and no claim stays
+    registration = register(services)
+    port: MemoryMailer | MemorySent = mailer if down == "mailer" else sent
+    port.unavailable = True
+    with pytest.raises(StorageUnavailable):
+        notify.handle(services, receipt(registration), MAILBOX)
+    assert (mailer.sent, sent.records) == ([], {})
+
+    # When the queue delivers it again
+    port.unavailable = False
+    notify.handle(services, receipt(registration), MAILBOX)
+
+    # Then the receipt goes, once
+    assert len(mailer.sent) == 1
+
+
+def test_an_email_sent_but_not_recorded_as_sent_is_not_sent_again(
+    services: Services, mailer: MemoryMailer, sent: MemorySent
+) -> None:
+    # Given the receipt was claimed, sent, and recording it as sent failed
+    registration = register(services)
+    settle = sent.settle
+
+    def failing_settle(key: str, state: str) -> None:
+        raise StorageUnavailable("the records of sent e-mail are unavailable")
+
+    sent.settle = failing_settle  # type: ignore[method-assign]
+    notify.handle(services, receipt(registration), MAILBOX)
+    sent.settle = settle  # type: ignore[method-assign]
+
+    # When the message comes again
+    notify.handle(services, receipt(registration), MAILBOX)
+
+    # Then the claim kept it from going twice
+    assert len(mailer.sent) == 1
+
+
+def test_a_claim_left_by_a_stopped_attempt_is_not_sent_again(
+    services: Services, mailer: MemoryMailer, sent: MemorySent, frozen_clock: FrozenClock
+) -> None:
+    # Given an attempt that claimed the receipt and was stopped before SES answered
+    registration = register(services)
+    key = notify.once_key(receipt(registration), "")
+    assert sent.claim(key) is None
+
+    # When the message comes again, while the attempt could still be sending and after
+    frozen_clock.advance(seconds=10)
+    notify.handle(services, receipt(registration), MAILBOX)
+    frozen_clock.advance(minutes=5)
+    notify.handle(services, receipt(registration), MAILBOX)
+
+    # Then nothing is sent (the outcome is unknown: the alarm is raised instead)
+    assert mailer.sent == []
+    assert sent.records[key].state == "sending"
