@@ -223,7 +223,7 @@ def _action(reference: str, action: str, reason: str, **details: Any) -> Respons
     summary="Record contact (stops reminders)",
     responses=ACTION,
 )
-def record_contact(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.QueueEntry]:
+def record_contact(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.Case]:
     return _action(reference, "contact", body.reason)
 
 
@@ -232,9 +232,7 @@ def record_contact(reference: str, body: Annotated[Note, Body()]) -> Response[us
     summary="Ask for more information",
     responses=ACTION,
 )
-def request_information(
-    reference: str, body: Annotated[Note, Body()]
-) -> Response[use_cases.QueueEntry]:
+def request_information(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.Case]:
     return _action(reference, "information-request", body.reason)
 
 
@@ -243,9 +241,7 @@ def request_information(
     summary="Information came in",
     responses=ACTION,
 )
-def information_received(
-    reference: str, body: Annotated[Note, Body()]
-) -> Response[use_cases.QueueEntry]:
+def information_received(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.Case]:
     return _action(reference, "information-received", body.reason)
 
 
@@ -254,9 +250,7 @@ def information_received(
     summary="Put on a triage agenda",
     responses=ACTION,
 )
-def schedule(
-    reference: str, body: Annotated[ScheduleBody, Body()]
-) -> Response[use_cases.QueueEntry]:
+def schedule(reference: str, body: Annotated[ScheduleBody, Body()]) -> Response[use_cases.Case]:
     return _action(reference, "schedule", body.reason, triage_date=body.triage_date)
 
 
@@ -265,7 +259,7 @@ def schedule(
     summary="Record the decision",
     responses=ACTION,
 )
-def decide(reference: str, body: Annotated[DecisionBody, Body()]) -> Response[use_cases.QueueEntry]:
+def decide(reference: str, body: Annotated[DecisionBody, Body()]) -> Response[use_cases.Case]:
     return _action(
         reference,
         "decision",
@@ -276,7 +270,7 @@ def decide(reference: str, body: Annotated[DecisionBody, Body()]) -> Response[us
 
 
 @app.post("/api/admin/registrations/<reference>/close", summary="Close the case", responses=ACTION)
-def close(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.QueueEntry]:
+def close(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.Case]:
     return _action(reference, "close", body.reason)
 
 

@@ -255,7 +255,7 @@ def test_a_decision_through_the_api_sends_the_decision_notice(
         local_system, "POST", f"{REFERENCE_ROUTE}/decision", tokens["procesregie"], reference
     )
     assert response.status_code == 200
-    assert response.json()["status"] == "decided"
+    assert response.json()["entry"]["status"] == "decided"
     local_system.clock.advance(dt.timedelta(days=8))
     local_system.pump.drain(timeout=20)
     notices = [

@@ -193,6 +193,15 @@ def read_case(
     if registration is None or registration.personal is None:
         raise NotFound(reference)
     logger.info("case read", extra={"registration_id": registration_id})
+    return _case(services, registration)
+
+
+def _case(services: Services, registration: Registration) -> Case:
+    """A registration in full, decrypted: for a read with a purpose, or after an action (the
+    action's audit record covers it: the page's refresh after it is no second read)."""
+    if registration.personal is None:
+        raise NotFound(registration.reference)
+    registration_id = registration.id
     decision = None
     if registration.decision_personal:
         decision = cases.DecisionNotes.model_validate_json(
@@ -220,8 +229,9 @@ def read_case(
 
 def act(
     services: Services, reference: str, staff: Staff, action: str, reason: str, **details: Any
-) -> QueueEntry:
-    """One staff action: audited, then applied as a status transition."""
+) -> Case:
+    """One staff action: audited, then applied as a status transition. The answer is the
+    case as it is now, in full: the action's audit record is the record of this reading."""
     registration_id = _registration_id(services, reference)
     _audit(services, registration_id, staff, action, category=action, typed=reason)
     actor = staff.actor
@@ -257,7 +267,7 @@ def act(
             changed = cases.close(services, registration_id, actor=actor, reason=reason)
         case _:
             raise ValueError(f"unknown action {action!r}")
-    return _entry(changed)
+    return _case(services, changed)
 
 
 def erase(services: Services, reference: str, staff: Staff, category: EraseCategory) -> None:

@@ -353,10 +353,13 @@ def test_each_action_is_audited_and_applied_in_turn(
         frozen_clock.advance(hours=1)
         entries.append(staff.act(services, registration.reference, boss, action, reason, **details))
 
-    # Then each action gives the case's new state
-    assert [e.status for e in entries] == [status for *_, status in STEPS]
-    assert entries[3].triage_date == dt.date(2026, 12, 3)
-    assert entries[4].outcome == TAKEN_ON
+    # Then each action gives the case in its new state, in full, without another read
+    assert [e.entry.status for e in entries] == [status for *_, status in STEPS]
+    assert entries[3].entry.triage_date == dt.date(2026, 12, 3)
+    assert entries[4].entry.outcome == TAKEN_ON
+    assert entries[4].decision is not None
+    assert all(e.registration == entries[0].registration for e in entries)
+    assert entries[-1].history[-1].reason == "Afgerond"  # the typed note, decrypted
     # And the audit trail lists every action, oldest first, with who and why
     trail = staff.audit_trail(services, registration.reference, boss)
     assert [(r.action, r.purpose_category, r.purpose) for r in trail] == [

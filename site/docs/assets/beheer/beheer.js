@@ -671,7 +671,7 @@
       var action = form.getAttribute("data-action");
       busy(form, true);
       api("POST", "/registrations/" + encodeURIComponent(state.reference) + "/" + action, body)
-        .then(function () {
+        .then(function (data) {
           form.reset();
           if (action === "erase") {
             /* Nothing of the case is left to show: back to the overview, which reloads. */
@@ -681,7 +681,8 @@
             return loadOverview().then(function () { return "erased"; });
           }
           announce(DONE[action]);
-          return openCase(state.reference, state.purpose);
+          /* The answer is the case as it is now: the action was the audited reading. */
+          return renderCase(data);
         })
         .then(function (result) { if (result !== "erased") byId("vh-case-title").focus(); },
           function (problem) {
