@@ -719,12 +719,12 @@ FAULT_TABLE: dict[Call, Scenario] = {
     ("admin", "dynamodb", "PutItem"): admin_read_case,  # the audit record
     ("admin", "kms", "Decrypt"): admin_read_case,
     ("admin", "dynamodb", "UpdateItem"): admin_action(
-        "contact", lambda i: "contacted_at" not in i, lambda e: e["contacted"] is True
+        "contact", lambda i: "contacted_at" not in i, lambda e: e["entry"]["contacted"] is True
     ),
     ("admin", "sqs", "SendMessage"): admin_action(
         "information-request",
         lambda i: i["status"]["S"] == "received",
-        lambda e: e["status"] == "information_requested",
+        lambda e: e["entry"]["status"] == "information_requested",
     ),
     ("admin", "kms", "GenerateDataKey"): admin_decision,
     ("admin", "sfn", "SendTaskSuccess"): admin_decision,
