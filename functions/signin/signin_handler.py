@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import secrets
 import urllib.parse
 import urllib.request
@@ -38,6 +39,7 @@ LOGIN_COOKIE = "__Host-vh-login"
 SIGNED_IN_COOKIE = "__Host-vh-signed-in"
 PREFIX = "/api/admin/auth"
 STAFF_PAGE = "/beheer/"
+REFERENCE = re.compile(r"VH-[A-Z0-9]{4}-[A-Z0-9]{4}")
 LOGIN_LIFETIME = 600  # seconds to finish signing in at the hosted login
 
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -160,7 +162,16 @@ def _token_request(config: SignInSettings, grant: dict[str, str]) -> dict[str, A
     summary="Start signing in (redirects to the login page)",
     responses={302: redirect("To the login page")},
 )
-def login() -> Response[str]:
+def login(
+    aanmelding: Annotated[
+        str,
+        Query(
+            max_length=20,
+            pattern=r"^(VH-[A-Z0-9]{4}-[A-Z0-9]{4})?$",
+            description="The case to open after signing in (a reference; a deep link).",
+        ),
+    ] = "",
+) -> Response[str]:
     config = settings()
     state = secrets.token_urlsafe(24)
     verifier = secrets.token_urlsafe(48)
@@ -179,7 +190,14 @@ def login() -> Response[str]:
     # Lax: the login page sends the browser back here from another site.
     return _redirect(
         f"{config.auth_url}/oauth2/authorize?{query}",
-        [_cookie(LOGIN_COOKIE, f"{state}.{verifier}", LOGIN_LIFETIME, SameSite.LAX_MODE)],
+        [
+            _cookie(
+                LOGIN_COOKIE,
+                f"{state}.{verifier}.{aanmelding}",
+                LOGIN_LIFETIME,
+                SameSite.LAX_MODE,
+            )
+        ],
     )
 
 
@@ -192,7 +210,8 @@ def callback(
     code: Annotated[str, Query(max_length=512)] = "",
     state: Annotated[str, Query(max_length=128)] = "",
 ) -> Response[str]:
-    expected_state, _, verifier = _request_cookie(LOGIN_COOKIE).partition(".")
+    expected_state, _, rest = _request_cookie(LOGIN_COOKIE).partition(".")
+    verifier, _, reference = rest.partition(".")
     if not code or not state or not secrets.compare_digest(state.encode(), expected_state.encode()):
         return _problem(400, "Het inloggen is verlopen of niet gelukt. Probeer het opnieuw.")
     config = settings()
@@ -208,7 +227,9 @@ def callback(
         logger.warning("token exchange failed")
         return _problem(400, "Het inloggen is niet gelukt. Probeer het opnieuw.")
     done = _cookie(LOGIN_COOKIE, "", 0, SameSite.LAX_MODE)
-    return _redirect(STAFF_PAGE, [*_session_cookies(tokens), done])
+    # Back to the case the person was sent to (a reference only: nothing else is echoed).
+    target = f"{STAFF_PAGE}#{reference}" if REFERENCE.fullmatch(reference) else STAFF_PAGE
+    return _redirect(target, [*_session_cookies(tokens), done])
 
 
 @app.post(

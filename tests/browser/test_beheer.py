@@ -350,3 +350,20 @@ def test_the_page_says_what_the_api_allows(built_site: Path) -> None:
         groups = set(form["data-groups"].split())
         assert groups == MATRIX[("POST", f"{REFERENCE_ROUTE}/{action}")], action
         assert groups == {group.value for group in RIGHTS[action]}, action
+
+
+def test_a_link_to_a_case_opens_that_case_after_signing_in(
+    staff: StaffVisit, local_system: LocalSystem
+) -> None:
+    target = new_case(local_system)
+    page = staff.page
+    page.goto(f"{staff.origin}/beheer/#{target}")
+    login = page.get_by_role("link", name="Inloggen")
+    expect(login).to_have_attribute("href", f"/api/admin/auth/login?aanmelding={target}")
+    login.click()
+    username, password = local_system.staff_users["triage"]
+    page.get_by_label("E-mailadres").fill(username)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(f"{staff.origin}/beheer/#{target}")
+    expect(page.get_by_role("heading", name=f"Aanmelding {target}")).to_be_visible()

@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import boto3
 import pytest
@@ -508,3 +508,26 @@ def test_the_shared_fixtures_give_real_and_forged_tokens(
     assert call_admin(local_system, forge_staff_token("beheer", exp=0))[0] == 401
     assert call_admin(local_system, forge_staff_token("beheer", aud="ander"))[0] == 401
     assert call_admin(local_system, forge_staff_token("beheer", "access", client_id="x"))[0] == 401
+
+
+def test_a_link_to_a_case_survives_signing_in(local_system: LocalSystem) -> None:
+    """/beheer/#VH-... opened while signed out: the sign-in takes the reference along (in its
+    own short-lived cookie, nothing in the browser's storage) and comes back to the case."""
+    url = local_system.url
+    status, headers, _ = request("GET", f"{url}/api/admin/auth/login?aanmelding=VH-7K3M-Q9TX")
+    assert status == 302
+    login_cookie = _cookies(headers)
+    params = {k: v[0] for k, v in parse_qs(urlsplit(headers["Location"]).query).items()}
+    username, password = local_system.staff_users["triage"]
+    status, headers, _ = request(
+        "POST",
+        f"{url}/dev/oauth2/authorize",
+        form={**params, "email": username, "password": password},
+    )
+    cookie_header = "; ".join(f"{k}={v}" for k, v in login_cookie.items())
+    status, headers, _ = request("GET", headers["Location"], headers={"Cookie": cookie_header})
+    assert (status, headers["Location"]) == (302, "/beheer/#VH-7K3M-Q9TX")
+    # Anything but a reference is refused before the sign-in starts.
+    for wrong in ("https://elders.example", "VH-7K3M-Q9TX#x", "<script>"):
+        status, _, _ = request("GET", f"{url}/api/admin/auth/login?aanmelding={quote(wrong)}")
+        assert status == 422, wrong

@@ -153,7 +153,19 @@
   function mayBeSignedIn() {
     return document.cookie.split(/;\s*/).indexOf(SIGNED_IN + "=1") !== -1;
   }
+  /* A link to a case (/beheer/#VH-...) survives signing in: the sign-in takes the reference
+     along and comes back to it. Nothing is kept in the browser. */
+  function keepDeepLink() {
+    var reference = decodeURIComponent(window.location.hash.slice(1));
+    var login = byId("vh-login");
+    if (login) {
+      login.href = "/api/admin/auth/login" +
+        (REFERENCE.test(reference) ? "?aanmelding=" + encodeURIComponent(reference) : "");
+    }
+  }
+
   function signedOut(message) {
+    keepDeepLink();
     forgetAll();
     document.cookie = SIGNED_IN + "=; Max-Age=0; Path=/; Secure; SameSite=Strict";
     show("signedOut");
@@ -696,9 +708,10 @@
     event.preventDefault();
     if (window.location.hash) window.history.pushState(null, "", window.location.pathname);
     showOverview(true);
+    loadOverview();  /* the overview shows the cases as they are now */
   });
 
-  window.addEventListener("hashchange", function () { route(true); });
+  window.addEventListener("hashchange", function () { keepDeepLink(); route(true); });
 
   byId("vh-other-form").addEventListener("submit", function (event) {
     event.preventDefault();
