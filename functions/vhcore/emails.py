@@ -27,6 +27,9 @@ SUBJECTS = {
     "agenda": "Agenda triage {triage_date}: {count} aanmelding(en)",
 }
 TEMPLATE_OF = {"escalation": "reminder"}
+# E-mails to the registrant end with how to reach the house; staff mails end with what to do
+# (telling the team to contact itself helps nobody).
+FOR_REGISTRANT = frozenset({"receipt", "information-request", "decision"})
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ def render(kind: str, **context: Any) -> Email:
         "house": house,
         "site_url": site_url(),
         "escalation": kind == "escalation",
+        "for_registrant": kind in FOR_REGISTRANT,
     }
     values.setdefault("staff_url", f"{site_url()}/beheer/")
     name = TEMPLATE_OF.get(kind, kind)

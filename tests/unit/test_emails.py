@@ -76,3 +76,31 @@ def test_every_kind_has_a_subject_and_renders() -> None:
         else:
             email = render(kind, outcome=outcome, staff_url="https://x.example/", **ITEM)
         assert email.subject and email.text.strip() and '<html lang="nl">' in email.html
+
+
+@pytest.mark.parametrize("kind", ["reminder", "escalation", "agenda"])
+def test_a_staff_mail_ends_with_what_to_do_not_with_contact_us(kind: str) -> None:
+    context = (
+        {"triage_date": "2026-12-10", "count": 2}
+        if kind == "agenda"
+        else {
+            "reference": "VH-7K3M-Q9TX",
+            "received_at": "2026-12-01T09:00:00+00:00",
+            "respond_by": "2026-12-08T16:00:00+00:00",
+            "triage_date": None,
+        }
+    )
+    email = render(kind, **context)
+    assert "Vragen? Neem contact op" not in email.html + email.text
+    assert "Wat er te doen is, staat hierboven." in email.html
+
+
+def test_a_registrant_mail_ends_with_how_to_reach_the_house() -> None:
+    email = render(
+        "receipt",
+        reference="VH-7K3M-Q9TX",
+        received_at="2026-12-01T09:00:00+00:00",
+        respond_by="2026-12-08T16:00:00+00:00",
+        triage_date=None,
+    )
+    assert "Neem contact op met" in email.html and "Neem contact op met" in email.text
