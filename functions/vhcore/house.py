@@ -272,14 +272,6 @@ class House(_Strict):
             )
         return self
 
-    @property
-    def partner_domains(self) -> frozenset[str]:
-        return frozenset(d for p in self.partners for d in p.domains)
-
-    def is_partner_address(self, email: str) -> bool:
-        """True when the e-mail's domain (or a parent domain) belongs to any partner."""
-        return any(partner.owns(email) for partner in self.partners)
-
     def address_of(self, organisation: str, email: str) -> bool:
         """True when the address belongs to the partner ``organisation`` (by its id): only then
         does a receipt go to it, so nobody can have receipts sent to an address of their

@@ -80,10 +80,8 @@ class Settings(BaseModel):
 
     def value(self, name: Setting) -> str:
         """One required setting (``require`` it first to report all missing ones at once)."""
-        value: str | None = getattr(self, name)
-        if value is None:
-            self.require(name)
-        return str(value)
+        self.require(name)
+        return str(getattr(self, name))
 
     @property
     def site(self) -> str:

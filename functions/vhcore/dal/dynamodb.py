@@ -324,11 +324,8 @@ class DynamoStore:
             while len(found) < limit:
                 response = getattr(self._db(), operation)(**request)
                 now = clock.now()
-                found += [
-                    self._registration(i)
-                    for i in response.get("Items", [])
-                    if not expired(plain(_deserializer.deserialize(i["expires_at"])), now)
-                ]
+                listed = [self._registration(i) for i in response.get("Items", [])]
+                found += [r for r in listed if not expired(r.expires_at, now)]
                 if "LastEvaluatedKey" not in response:
                     break
                 request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

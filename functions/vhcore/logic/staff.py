@@ -145,7 +145,8 @@ def agenda(services: Services, triage_date: dt.date, sort: Sort) -> Agenda:
 def _registration_id(services: Services, reference: str) -> str:
     registration_id = services.store.find(reference) if is_reference(reference) else None
     if registration_id is None:
-        raise NotFound(reference)
+        # Not the text itself: a path can hold anything, and the error is logged.
+        raise NotFound("no case with that reference")
     return registration_id
 
 
