@@ -28,6 +28,7 @@ REFERENCE_ROUTE = "/api/admin/registrations/{reference}"
 MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/admin/me"): ALL,
     ("GET", "/api/admin/queue"): ALL,
+    ("GET", "/api/admin/cases"): ALL,
     ("GET", "/api/admin/agenda/{triage_date}"): ALL,
     ("POST", f"{REFERENCE_ROUTE}/read"): ALL,
     ("POST", f"{REFERENCE_ROUTE}/contact"): ALL,

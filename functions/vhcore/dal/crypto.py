@@ -55,10 +55,18 @@ def _key_provider(key_arn: str, session: botocore.session.Session) -> KMSKeyProv
     provider.client = EncryptionSDKClient()
     provider.keys = [key_arn]
     provider.cache = LocalCryptoMaterialsCache(CACHE_CAPACITY)
+
+    class TimedKmsProvider(StrictAwsKmsMasterKeyProvider):  # type: ignore[misc]
+        """Its KMS clients with the timeouts and retries of every other client (``aws.CONFIG``):
+        the SDK's own config keeps botocore's 60 s connect and read timeouts."""
+
+        def add_regional_client(self, region_name: str) -> None:
+            own = vars(self)["_user_agent_adding_config"]  # set by the SDK before each client
+            self._user_agent_adding_config = own.merge(aws.CONFIG)
+            super().add_regional_client(region_name)
+
     with aws.LOCK:
-        provider.key_provider = StrictAwsKmsMasterKeyProvider(
-            key_ids=[key_arn], botocore_session=session
-        )
+        provider.key_provider = TimedKmsProvider(key_ids=[key_arn], botocore_session=session)
     provider.cache_cmm = CachingCryptoMaterialsManager(
         master_key_provider=provider.key_provider,
         cache=provider.cache,
