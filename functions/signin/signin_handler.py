@@ -170,6 +170,11 @@ def _request_cookie(name: str) -> str:
 # --- Cognito's token endpoint -----------------------------------------------------------------
 
 
+# Seconds for the connection to the token endpoint, and again for its answer: both fit in the
+# function's timeout (tests/infrastructure/test_timeouts.py).
+TOKEN_TIMEOUT = 5
+
+
 def _post(config: SignInSettings, endpoint: str, form: dict[str, str]) -> bytes:
     """POST a form (with the client id) to one of Cognito's OAuth endpoints: the body.
     Raises OSError (an HTTPError too) when it cannot be reached or refuses."""
@@ -180,7 +185,7 @@ def _post(config: SignInSettings, endpoint: str, form: dict[str, str]) -> bytes:
         headers={"Content-Type": "application/x-www-form-urlencoded"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=TOKEN_TIMEOUT) as response:  # noqa: S310
         body: bytes = response.read()
     return body
 
