@@ -55,7 +55,7 @@ from vhcore.status import Status
 
 JSON = content_types.APPLICATION_JSON
 NOT_JSON = "Stuur de gegevens met de beheerpagina."
-TOO_LARGE = "De gegevens zijn te groot (meer dan 64 kB). Maak de tekst korter."
+TOO_LARGE = "De tekst is te lang om te versturen. Maak de tekst korter en probeer het opnieuw."
 
 app = APIGatewayHttpResolver(enable_validation=True)
 install_error_handlers(app, logger, audience="staff")
