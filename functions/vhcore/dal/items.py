@@ -175,6 +175,7 @@ class RegistrationItem(_Item):
     registrant_organisation: str
     urgency: str
     criteria_met: bool
+    criteria_asked: list[str] = Field(default_factory=list)
     address_matches_organisation: bool
     person_count: int
     personal: str | None = None
