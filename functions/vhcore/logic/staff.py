@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import statistics
 from collections import Counter
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, JsonValue
 
@@ -66,7 +66,7 @@ class Case(BaseModel):
 
     entry: QueueEntry
     registration: dict[str, JsonValue] = Field(description="The registration as the form sent it.")
-    criteria_asked: list[str] = Field(
+    criteria_asked: list[Annotated[str, Field(max_length=64)]] = Field(
         default_factory=list,
         max_length=50,
         description="The ids of the criteria questions the registrant was asked, in order.",
