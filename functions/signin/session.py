@@ -26,9 +26,6 @@ import os
 from dataclasses import dataclass
 from enum import StrEnum
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 IDLE = dt.timedelta(minutes=30)
 WORKING_DAY = dt.timedelta(hours=10)
 _CONTEXT = b"vh-staff-session-v1"  # associated data: a sealed value for nothing else
@@ -77,6 +74,9 @@ def _key(secret: str) -> bytes:
 
 def seal(session: Session, secret: str) -> str:
     """The cookie value: nonce and ciphertext, URL-safe base64 without padding."""
+    # Imported here: login and logout need no cipher (cold start).
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     plain = json.dumps(
         {
             "r": session.refresh_token,
@@ -92,6 +92,9 @@ def seal(session: Session, secret: str) -> str:
 
 def unseal(value: str, secret: str) -> Session | None:
     """The session in a cookie value, or None when it is not one this key sealed."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
         plain = AESGCM(_key(secret)).decrypt(raw[:_NONCE], raw[_NONCE:], _CONTEXT)
