@@ -140,7 +140,7 @@ def get_queue(
     status: Annotated[str | None, Query(max_length=32)] = None,
     sort: Sort = "received",
 ) -> Response[list[use_cases.QueueEntry]]:
-    staff()
+    staff(RIGHTS["read"])
     return _json(use_cases.queue(services(), triage_date, status, sort))
 
 
@@ -174,7 +174,7 @@ def open_cases(
         ),
     ] = None,
 ) -> Response[use_cases.Overview]:
-    staff()
+    staff(RIGHTS["read"])
     wanted = use_cases.OverviewFilter(
         status=status,
         urgency=urgency.value if urgency else None,
@@ -192,7 +192,7 @@ def get_agenda(
     triage_date: Annotated[IsoDate, Path(description="Date of the meeting (YYYY-MM-DD)")],
     sort: Sort = "urgency",
 ) -> Response[use_cases.Agenda]:
-    staff()
+    staff(RIGHTS["read"])
     return _json(use_cases.agenda(services(), triage_date, sort))
 
 
@@ -210,7 +210,7 @@ class ReadBody(BaseModel):
     responses=READ_ACTION,
 )
 def read_case(reference: str, body: Annotated[ReadBody, Body()]) -> Response[use_cases.Case]:
-    caller = staff()
+    caller = staff(RIGHTS["read"])
     return _json(
         use_cases.read_case(services(), reference, caller, body.purpose_category, body.purpose)
     )

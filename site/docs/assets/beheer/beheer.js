@@ -796,7 +796,7 @@
   }
 
   function route(focus) {
-    if (!state.me) return;
+    if (!state.me || !state.me.reads) return;
     var reference = decodeURIComponent(window.location.hash.slice(1));
     if (REFERENCE.test(reference)) showCase(reference);
     else showOverview(focus);
@@ -935,6 +935,17 @@
         ? me.groups.map(function (g) { return label("group", g); }).join(", ")
         : "geen rol";
       show("signedIn");
+      /* Rights (docs/rights.md): a group that does not work with cases (beheer) gets
+         neither the overview nor a case, and the API is not asked for them. */
+      var readers = (views.signedIn.getAttribute("data-read") || "").split(" ");
+      var reads = me.groups.some(function (g) { return readers.indexOf(g) >= 0; });
+      me.reads = reads;
+      byId("vh-no-cases").hidden = reads;
+      if (!reads) {
+        views.overview.hidden = true;
+        views.kase.hidden = true;
+        return null;
+      }
       route(false);
       return loadOverview();
     }, function (problem) {
