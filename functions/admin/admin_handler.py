@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
@@ -345,6 +346,33 @@ def erase(reference: str, body: Annotated[EraseBody, Body()]) -> Response[Erased
     caller = staff(RIGHTS["erase"])
     use_cases.erase(services(), reference, caller, body.category)
     return _json(Erased(reference=reference, erased=True))
+
+
+Month = Annotated[str, Query(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", max_length=7)]
+
+
+@app.get(
+    "/api/admin/audit",
+    summary="The audit trail across cases, by month (beheer only; no typed text)",
+    responses=READ,
+)
+def audit_log(
+    van: Month,
+    tot: Month,
+    persoon: Annotated[str, Query(max_length=254)] = "",
+    actie: Annotated[str, Query(max_length=64)] = "",
+) -> Response[list[use_cases.AuditLogRecord]]:
+    caller = staff(RIGHTS["audit"])
+    months = use_cases.months_between(van, tot)
+    if not months or len(months) > use_cases.MAX_AUDIT_MONTHS:
+        # Answered as any invalid input (422, in Dutch): the period itself is wrong.
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": ("query", "tot"), "msg": "1 to 12 months"}]
+        )
+    records = use_cases.audit_log(
+        services(), caller, van, tot, actor=persoon.strip(), action=actie.strip()
+    )
+    return _json(records)
 
 
 @app.get(

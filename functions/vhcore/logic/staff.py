@@ -86,6 +86,60 @@ class AuditRecord(BaseModel):
     purpose: str | None = Field(default=None, max_length=4000, description="What was typed")
 
 
+class AuditLogRecord(BaseModel):
+    """One record of the audit trail across cases: never what anyone typed."""
+
+    at: Timestamp
+    reference: str | None = Field(default=None, max_length=20)
+    actor: str = Field(max_length=254, description="The verified e-mail at that moment")
+    actor_id: str = Field(max_length=64, description="The user's sub: the audit identity")
+    action: str = Field(max_length=64)
+    purpose_category: str = Field(max_length=32)
+
+
+# Where a reading of the audit trail across cases is itself recorded (no case's partition).
+AUDIT_LOG_ID = "auditlog"
+MAX_AUDIT_MONTHS = 12
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """``YYYY-MM`` from ``first`` to ``last``, both included."""
+    year, month = (int(part) for part in first.split("-"))
+    months: list[str] = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def audit_log(
+    services: Services,
+    staff: Staff,
+    first: str,
+    last: str,
+    *,
+    actor: str = "",
+    action: str = "",
+) -> list[AuditLogRecord]:
+    """The audit trail across cases from month ``first`` to ``last`` (at most a year),
+    filtered by person (the e-mail or the id) and action; reading it is audited first."""
+    months = months_between(first, last)[:MAX_AUDIT_MONTHS]  # the handler refuses a longer period
+    _audit(services, AUDIT_LOG_ID, staff, "auditlog-inzien", category=PurposeCategory.CONTROL)
+    return [
+        AuditLogRecord(
+            at=e.at,
+            reference=e.reference,
+            actor=e.actor.name,
+            actor_id=e.actor.id,
+            action=e.action,
+            purpose_category=e.purpose_category,
+        )
+        for month in months
+        for e in services.store.audit_month(month)
+        if (not actor or actor in (e.actor.name, e.actor.id)) and (not action or e.action == action)
+    ]
+
+
 class Figures(BaseModel):
     """For the annual report: counts and shares only, no personal data."""
 
@@ -298,6 +352,7 @@ def _audit(
     *,
     category: str,
     typed: str = "",
+    reference: str | None = None,
 ) -> None:
     now = clock.now().replace(microsecond=0)
     months = current_house().retention.audit_log_months
@@ -309,6 +364,7 @@ def _audit(
             action=action,
             purpose_category=category,
             purpose=cases.seal(services, registration_id, typed),
+            reference=reference,
             expires_at=int(add_months(now, months).timestamp()),
         )
     )
@@ -329,7 +385,15 @@ def read_case(
 ) -> Case:
     """Decrypt one registration. The audit record is written first: no record, no data."""
     registration_id = _registration_id(services, reference)
-    _audit(services, registration_id, staff, "inzien", category=category, typed=purpose)
+    _audit(
+        services,
+        registration_id,
+        staff,
+        "inzien",
+        category=category,
+        typed=purpose,
+        reference=reference,
+    )
     registration = services.store.get(registration_id)
     if registration is None or registration.personal is None:
         raise NotFound(reference)
@@ -375,7 +439,9 @@ def act(
     """One staff action: audited, then applied as a status transition. The answer is the
     case as it is now, in full: the action's audit record is the record of this reading."""
     registration_id = _registration_id(services, reference)
-    _audit(services, registration_id, staff, action, category=action, typed=reason)
+    _audit(
+        services, registration_id, staff, action, category=action, typed=reason, reference=reference
+    )
     actor = staff.actor
     match action:
         case "contact":
@@ -420,7 +486,14 @@ def erase(services: Services, reference: str, staff: Staff, category: EraseCateg
     registration = services.store.get(registration_id)
     if registration is None:
         raise NotFound(reference)
-    _audit(services, registration_id, staff, "verwijderen", category=category.value)
+    _audit(
+        services,
+        registration_id,
+        staff,
+        "verwijderen",
+        category=category.value,
+        reference=reference,
+    )
     services.workflow.stop(registration_id)
     services.store.erase(registration)
     logger.info("case erased", extra={"registration_id": registration_id, "why": category.value})
@@ -429,7 +502,14 @@ def erase(services: Services, reference: str, staff: Staff, category: EraseCateg
 def audit_trail(services: Services, reference: str, staff: Staff) -> list[AuditRecord]:
     """The case's audit records, purposes decrypted; reading them is audited first."""
     registration_id = _registration_id(services, reference)
-    _audit(services, registration_id, staff, "audit-inzien", category=PurposeCategory.CONTROL)
+    _audit(
+        services,
+        registration_id,
+        staff,
+        "audit-inzien",
+        category=PurposeCategory.CONTROL,
+        reference=reference,
+    )
     return [
         AuditRecord(
             at=e.at,
