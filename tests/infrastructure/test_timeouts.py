@@ -94,7 +94,7 @@ def test_the_clients_libraries_create_use_the_same_timeouts() -> None:
     session.set_credentials("none", "none")
     session.set_config_variable("region", "eu-central-1")
     key = "arn:aws:kms:eu-central-1:123456789012:key/00000000-0000-0000-0000-000000000000"
-    kms = crypto._key_provider(key, session).key_provider._regional_clients["eu-central-1"]
+    kms = crypto._legacy_key_provider(key, session).key_provider._regional_clients["eu-central-1"]
     layer = idempotency._persistence_layer("idempotency", aws._session(session))
     for client in (kms, layer.client):
         config: Any = client.meta.config

@@ -190,10 +190,8 @@ def broken_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv(
         "DATA_KEY_ARN", "arn:aws:kms:eu-central-1:123456789012:key/00000000-0000-0000-0000-0"
     )
-    crypto._masker_on.cache_clear()
     yield
     monkeypatch.undo()
-    crypto._masker_on.cache_clear()
 
 
 @pytest.mark.usefixtures("broken_key")
