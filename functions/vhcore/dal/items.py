@@ -168,7 +168,6 @@ class RegistrationItem(_Item):
     status: Status
     received_at: Timestamp
     respond_by: Timestamp
-    escalate_at: Timestamp
     triage_date: dt.date | None = None
     expires_at: int
     house: str
@@ -187,6 +186,7 @@ class RegistrationItem(_Item):
     outcome: str | None = None
     taken_on: bool | None = None
     decision_personal: str | None = None
+    event_token: str | None = None
     decision_token: str | None = None
     close_token: str | None = None
     history: list[HistoryItem] = Field(default_factory=list)
