@@ -129,7 +129,7 @@ load: install ## Only the bounded load run on loopback (LOAD_SECONDS=60, HOUSE=n
 PYTHON_RUNTIME ?= $(or $(lastword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.13.*/bin/python3.13)),$(filter-out %/shims/python3.13,$(shell command -v python3.13 2>/dev/null)))
 BUILD_STAGE := .aws-sam/stage
 
-build: $(TOOLS)/bin/sam install ## sam build (arm64 wheels; houses as JSON and requirements bundled)
+build: $(TOOLS)/bin/sam install ## sam build (arm64 wheels; houses as JSON; each function ships what it imports)
 	@test -n "$(PYTHON_RUNTIME)" || { echo "python3.13 not found: install it or set PYTHON_RUNTIME"; exit 1; }
 	rm -rf $(BUILD_STAGE) && mkdir -p $(BUILD_STAGE)
 	cp -r functions infra $(BUILD_STAGE)/
@@ -139,6 +139,8 @@ build: $(TOOLS)/bin/sam install ## sam build (arm64 wheels; houses as JSON and r
 		-o $(BUILD_STAGE)/functions/requirements.txt
 	PATH="$(dir $(PYTHON_RUNTIME)):$$PATH" SAM_CLI_TELEMETRY=0 $(TOOLS)/bin/sam build \
 		--template $(BUILD_STAGE)/infra/template.yaml --build-dir .aws-sam/build
+	@# sam build gives every function the same folder: each keeps what its handler imports.
+	$(PY) -m deploy.packages .aws-sam/build
 	@# Lambda's code folder is read-only: without .pyc files every cold start compiles each
 	@# module it imports again. Hash-based, because SAM's zip drops the files' mtimes.
 	"$(PYTHON_RUNTIME)" -m compileall -q -j 0 --invalidation-mode checked-hash .aws-sam/build

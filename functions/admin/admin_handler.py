@@ -38,7 +38,7 @@ from vhcore.log import logger
 from vhcore.logic import staff as use_cases
 from vhcore.messages import dutch_errors
 from vhcore.ports import Services
-from vhcore.registration import IsoDate, multi_line, single_line
+from vhcore.registration import IsoDate, Urgency, multi_line, single_line
 from vhcore.resolver import documented, install_error_handlers
 from vhcore.settings import settings
 from vhcore.staff import (
@@ -51,10 +51,11 @@ from vhcore.staff import (
     Staff,
     from_claims,
 )
+from vhcore.status import Status
 
 JSON = content_types.APPLICATION_JSON
 NOT_JSON = "Stuur de gegevens met de beheerpagina."
-TOO_LARGE = "De gegevens zijn te groot (meer dan 64 kB). Maak de tekst korter."
+TOO_LARGE = "De tekst is te lang om te versturen. Maak de tekst korter en probeer het opnieuw."
 
 app = APIGatewayHttpResolver(enable_validation=True)
 install_error_handlers(app, logger, audience="staff")
@@ -141,6 +142,47 @@ def get_queue(
 ) -> Response[list[use_cases.QueueEntry]]:
     staff()
     return _json(use_cases.queue(services(), triage_date, status, sort))
+
+
+@app.get(
+    "/api/admin/cases",
+    summary="Every open case, urgent first, with filters (clear fields only; not audited)",
+    responses=READ,
+)
+def open_cases(
+    status: Annotated[
+        Status | None, Query(description="Only this status (closed: with a whole reference)")
+    ] = None,
+    urgency: Annotated[Urgency | None, Query()] = None,
+    triage_date: Annotated[
+        str | None,
+        Query(
+            max_length=10,
+            pattern=r"^(\d{4}-\d{2}-\d{2}|te-plannen)$",
+            description="A triage date, or te-plannen for the cases without one.",
+        ),
+    ] = None,
+    organisation: Annotated[
+        str | None, Query(max_length=64, description="The registrant's organisation (its id)")
+    ] = None,
+    reference: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            pattern=r"^[A-Za-z0-9-]+$",
+            description="A reference (any status) or a part of one (open cases).",
+        ),
+    ] = None,
+) -> Response[use_cases.Overview]:
+    staff()
+    wanted = use_cases.OverviewFilter(
+        status=status,
+        urgency=urgency.value if urgency else None,
+        triage_date=triage_date,
+        organisation=organisation,
+        reference=reference.strip().upper() if reference else None,
+    )
+    return _json(use_cases.overview(services(), wanted))
 
 
 @app.get(

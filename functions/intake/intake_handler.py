@@ -52,7 +52,11 @@ FORM = "application/x-www-form-urlencoded"
 HTML = "text/html; charset=utf-8"
 CONFIRMATION = "/casus-aanmelden/bevestiging/"
 NOT_FOUND = "Deze pagina bestaat niet."
-TOO_LARGE = "De aanmelding is te groot (meer dan 64 kB). Maak de teksten korter."
+TOO_LARGE = (
+    "De aanmelding is te lang om te versturen. Maak de langste teksten korter, bijvoorbeeld "
+    "de beschrijving van de problemen of wat er al is geprobeerd, en verstuur de aanmelding "
+    "opnieuw."
+)
 WRONG_TYPE = "Stuur de aanmelding met het formulier op deze website."
 
 

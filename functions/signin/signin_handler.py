@@ -139,6 +139,11 @@ def _request_cookie(name: str) -> str:
 # --- Cognito's token endpoint -----------------------------------------------------------------
 
 
+# Seconds for the connection to the token endpoint, and again for its answer: both fit in the
+# function's timeout (tests/infrastructure/test_timeouts.py).
+TOKEN_TIMEOUT = 5
+
+
 def _token_request(config: SignInSettings, grant: dict[str, str]) -> dict[str, Any]:
     """POST one grant (``grant_type`` and its fields) to the token endpoint: Cognito's answer.
     Raises OSError or ValueError when the endpoint cannot be reached or refuses."""
@@ -149,7 +154,7 @@ def _token_request(config: SignInSettings, grant: dict[str, str]) -> dict[str, A
         headers={"Content-Type": "application/x-www-form-urlencoded"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=TOKEN_TIMEOUT) as response:  # noqa: S310
         tokens: dict[str, Any] = json.loads(response.read())
     return tokens
 

@@ -162,6 +162,20 @@ def add_working_days(day: dt.date, count: int) -> dt.date:
     return day
 
 
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """The working days after ``start`` up to and including ``end`` (``start`` itself never
+    counts, as in a term); negative when ``end`` lies before ``start``. From Friday to the
+    next Monday is 1; from a day to itself 0."""
+    if end < start:
+        return -working_days_between(end, start)
+    count = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        count += is_working_day(day)
+    return count
+
+
 # --- terms ---------------------------------------------------------------------------------
 
 

@@ -49,14 +49,21 @@ def field_limits(model: type[BaseModel] = RegistrationRequest) -> dict[str, dict
     return out
 
 
-def html_attributes(path: str, model: type[BaseModel] = RegistrationRequest) -> str:
-    """` maxlength="100" minlength="20"` for a text field (empty when it has no limits)."""
+def html_attributes(
+    path: str, model: type[BaseModel] = RegistrationRequest, *, counted: bool = False
+) -> str:
+    """` maxlength="100" minlength="20"` for a text field (empty when it has no limits).
+
+    A ``counted`` field (a long text, shown with a counter) gets ``data-maxlength`` instead of
+    ``maxlength``: the browser would cut a longer paste off without a word; the counter says
+    how many characters are left or too many, and the API refuses a text that is too long."""
     limits = field_limits(model)[path]
     if limits.get("format") in {"date", "date-time"}:
         return ""  # the browser's date input has its own format; min/max are set by hand
     attributes = []
     if "maxLength" in limits:
-        attributes.append(f'maxlength="{int(limits["maxLength"])}"')
+        name = "data-maxlength" if counted else "maxlength"
+        attributes.append(f'{name}="{int(limits["maxLength"])}"')
     if limits.get("minLength", 0) > 1:
         attributes.append(f'minlength="{int(limits["minLength"])}"')
     return (" " + " ".join(attributes)) if attributes else ""

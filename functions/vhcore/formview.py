@@ -5,7 +5,8 @@ error messages, so the form's script says exactly what the API would say."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from html import escape
@@ -15,7 +16,7 @@ from pydantic import ValidationError
 
 from vhcore.formlimits import field_limits, html_attributes
 from vhcore.house import House
-from vhcore.messages import CHOOSE, dutch_errors, message_for
+from vhcore.messages import CHOOSE, DATE_EXAMPLE, dutch_errors, message_for
 from vhcore.messages import LABELS as FIELD_LABELS
 from vhcore.reference import PATTERN
 from vhcore.registration import (
@@ -95,14 +96,55 @@ def _rule_messages() -> dict[str, dict[str, str]]:
 
 
 @dataclass(frozen=True)
+class SummaryItem:
+    """A line of the error summary: the message, and the id of the field it links to."""
+
+    message: str
+    href: str = ""
+
+
+@dataclass(frozen=True)
 class FormView:
-    """``form.attrs("registrant.name")`` -> ' maxlength="100"'; ``form.relations`` etc."""
+    """``form.attrs("registrant.name")`` -> ' maxlength="100"'; ``form.relations`` etc.
+
+    The site renders the form empty. The intake function renders it again after a plain post
+    with problems: ``answers`` holds what was sent (field name -> values, as the form names
+    them) and ``problems`` the Dutch message of each field that has one."""
 
     house: House
+    answers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    problems: Mapping[str, str] = field(default_factory=dict)
+    summary: tuple[SummaryItem, ...] = ()
 
-    def attrs(self, path: str) -> str:
-        """HTML length attributes for a field path (list items as ``*``)."""
-        return html_attributes(path)
+    date_example = DATE_EXAMPLE
+
+    def attrs(self, path: str, *, counted: bool = False) -> str:
+        """HTML length attributes for a field path (list items as ``*``); a ``counted`` long
+        text gets ``data-maxlength`` (see ``vhcore.formlimits.html_attributes``)."""
+        return html_attributes(path, counted=counted)
+
+    @property
+    def filled(self) -> bool:
+        """Whether the form is rendered again with what was sent."""
+        return bool(self.answers)
+
+    def value(self, name: str) -> str:
+        """What was sent in a field ("" when nothing, or when the site renders the form)."""
+        return (self.answers.get(name) or ("",))[0]
+
+    def chosen(self, name: str, value: str) -> bool:
+        """Whether a choice (checkbox, radio, option) was sent."""
+        return value in self.answers.get(name, ())
+
+    def error(self, name: str) -> str:
+        """The Dutch message of a field's problem, "" when it has none."""
+        return self.problems.get(name, "")
+
+    def rows(self, kind: str) -> int:
+        """How many rows of ``persons`` or ``involved_organisations`` were sent."""
+        prefix = f"{kind}."
+        numbers = {name.split(".")[1] for name in self.answers if name.startswith(prefix)}
+        return len(numbers)
 
     def limit(self, path: str, key: str) -> int:
         """One limit, e.g. ``form.limit("persons", "maxItems")`` -> 8."""

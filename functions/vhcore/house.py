@@ -309,6 +309,12 @@ class House(_Strict):
             )
         return self
 
+    @property
+    def kind(self) -> str:
+        """'Zorg- en Veiligheidshuis' or 'Veiligheidshuis', as the house calls itself."""
+        kind = "Zorg- en Veiligheidshuis"
+        return kind if kind in self.name else "Veiligheidshuis"
+
     def address_of(self, organisation: str, email: str) -> bool:
         """True when the address belongs to the partner ``organisation`` (by its id): only then
         does a receipt go to it, so nobody can have receipts sent to an address of their

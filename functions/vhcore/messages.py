@@ -7,6 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+# The one example of a date, in the form's hints and in every date error (dag-maand-jaar).
+DATE_EXAMPLE = "15-03-1984"
+
 # Dutch names of fields, as the form labels them.
 LABELS: dict[str, str] = {
     "registrant": "de gegevens van de aanmelder",
@@ -133,7 +136,7 @@ def message_for(
         case "enum" | "literal_error":
             return f"Kies een van de mogelijkheden bij {label}."
         case "date_parsing" | "date_from_datetime_parsing" | "date_type":
-            return f"Vul {label} in als dag-maand-jaar, zoals 31-12-1980."
+            return f"Vul {label} in als dag-maand-jaar, zoals {DATE_EXAMPLE}."
         case "string_characters":
             return (
                 f"Gebruik voor {label} alleen letters, cijfers, spaties en leestekens. "

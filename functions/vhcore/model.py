@@ -2,8 +2,8 @@
 and nothing of how they are stored. ``vhcore.dal`` turns them into items and back; keys,
 prefixes and attribute names live there only.
 
-Personal data never appears here in clear: ``personal``, ``contact`` and ``decision_personal``
-are ciphertexts (``vhcore.ports.Cipher``)."""
+Personal data never appears here in clear: ``personal``, ``contact``, ``decision_personal``
+and ``plan_personal`` are ciphertexts (``vhcore.ports.Cipher``)."""
 
 from __future__ import annotations
 
@@ -84,6 +84,13 @@ class Registration(_Record):
     )
     decision_token: str | None = None
     close_token: str | None = None
+    plan_personal: str | None = Field(
+        default=None, description="Ciphertext of the plan after triage (goal, actions, ...)"
+    )
+    plan_next_due: dt.date | None = Field(
+        default=None, description="The earliest due date of the plan's open actions"
+    )
+    plan_open_actions: int | None = Field(default=None, description="The plan's open actions")
     history: tuple[HistoryEvent, ...] = ()
 
 
@@ -100,6 +107,9 @@ class Changes(_Record):
     taken_on: bool | None = None
     decision_personal: str | None = None
     expires_at: int | None = None
+    plan_personal: str | None = None
+    plan_next_due: dt.date | None = None
+    plan_open_actions: int | None = None
 
     def written(self) -> dict[str, object]:
         """The fields set, by name (for the stores)."""

@@ -8,7 +8,7 @@ Errors are the domain's (``vhcore.errors``), never an SDK's."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -76,6 +76,10 @@ class Store(Protocol):
 
     def queue(self, queued_for: str, limit: int = 500) -> list[Registration]:
         """The registrations on one triage's queue, oldest first, without ciphertexts."""
+
+    def in_status(self, statuses: Iterable[Status], limit: int = 2000) -> list[Registration]:
+        """The registrations in any of ``statuses`` (at most ``limit``), oldest first per
+        status, without ciphertexts, history or task tokens (the overview of open cases)."""
 
     def received_between(self, since: dt.datetime, until: dt.datetime) -> list[Registration]:
         """Every registration received at or after ``since`` and before ``until`` (aware

@@ -5,7 +5,9 @@ renders every page's Markdown (and the string values of its front matter) as a J
 template with ``house``, a few Dutch formatting helpers and ``staff`` (the staff page's labels,
 transitions and rights, from ``vhcore``) in the context. Undefined names
 fail the build (``StrictUndefined``), so a typo in a page cannot reach the public site.
-Partials (``{% include "registration-form.html" %}``) are loaded from ``site/partials/``.
+Partials (``{% include "registration-form.html" %}``) are loaded from the functions' templates
+(``functions/vhcore/templates/``): the intake function renders the same form again, filled in,
+when a post without JavaScript has problems (``vhcore.pages``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from mkdocs.structure.pages import Page
 
 SITE = Path(__file__).resolve().parent.parent
 REPO = SITE.parent
-PARTIALS = SITE / "partials"
+PARTIALS = REPO / "functions" / "vhcore" / "templates"
 
 if str(REPO / "functions") not in sys.path:
     sys.path.insert(0, str(REPO / "functions"))
@@ -64,8 +66,7 @@ def number(amount: int) -> str:
 
 def house_kind(house: House) -> str:
     """'Zorg- en Veiligheidshuis' or 'Veiligheidshuis', as the house calls itself."""
-    kind = "Zorg- en Veiligheidshuis"
-    return kind if kind in house.name else "Veiligheidshuis"
+    return house.kind
 
 
 def staff_page() -> dict[str, Any]:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, Request, Route, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 
 from devstack.stack import LocalSystem
 from tests.browser.accessibility import assert_accessible
+from tests.browser.conftest import Visit
 from tests.factories import PERSONAL_VALUES
 from vhcore.house import current_house
 
@@ -26,48 +26,6 @@ DUTCH_DATE = re.compile(
     r" 20\d\d$"
 )
 SECOND_PERSON = {"first_name": "Tweedje", "last_name": "Vandertestenborgh-Partner"}
-
-
-class Visit:
-    """A page on the form, with every request the browser made."""
-
-    def __init__(self, page: Page, system: LocalSystem) -> None:
-        self.page = page
-        self.system = system
-        self.requests: list[Request] = []
-        page.on("request", self._seen)
-
-    def _seen(self, request: Request) -> None:
-        self.requests.append(request)
-
-    def origins(self) -> set[str]:
-        return {request.url.split("/")[2] for request in self.requests}
-
-    @property
-    def own_origin(self) -> str:
-        return self.system.url.split("/")[2]
-
-    def posts(self) -> list[Request]:
-        return [r for r in self.requests if r.method == "POST"]
-
-
-@pytest.fixture
-def visit(page: Page, built_site: Path, local_system: LocalSystem) -> Visit:
-    visit = Visit(page, local_system)
-    page.goto(f"{local_system.url}/casus-aanmelden/")
-    return visit
-
-
-@pytest.fixture
-def no_js(browser: Browser, built_site: Path, local_system: LocalSystem) -> Iterator[Visit]:
-    context: BrowserContext = browser.new_context(
-        java_script_enabled=False, locale="nl-NL", timezone_id="Europe/Amsterdam"
-    )
-    page = context.new_page()
-    visit = Visit(page, local_system)
-    page.goto(f"{local_system.url}/casus-aanmelden/")
-    yield visit
-    context.close()
 
 
 def group(page: Page, name: str) -> Locator:

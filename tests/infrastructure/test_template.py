@@ -95,6 +95,20 @@ def test_tables_are_encrypted_recoverable_protected_and_expire_items() -> None:
         assert props["TimeToLiveSpecification"]["Enabled"] is True, logical_id
 
 
+def test_the_status_index_holds_the_listed_fields_and_no_ciphertext() -> None:
+    """The overview of open cases reads the status index: it holds exactly what a list may
+    show, so no query on it can return personal data, a history or a task token."""
+    from vhcore.dal.items import LISTED_ATTRIBUTES, STATUS_INDEX, UNLISTED_ATTRIBUTES
+
+    table = resources(transformed(), "AWS::DynamoDB::Table")["RegistrationsTable"]
+    index = next(i for i in table["GlobalSecondaryIndexes"] if i["IndexName"] == STATUS_INDEX)
+    keys = {"pk", "sk"} | {k["AttributeName"] for k in index["KeySchema"]}
+    assert index["Projection"]["ProjectionType"] == "INCLUDE"
+    projected = set(index["Projection"]["NonKeyAttributes"])
+    assert projected | keys == set(LISTED_ATTRIBUTES)
+    assert not projected & UNLISTED_ATTRIBUTES
+
+
 def _actions(statement: dict[str, Any]) -> list[str]:
     actions = statement["Action"]
     return [actions] if isinstance(actions, str) else list(actions)
@@ -443,7 +457,11 @@ ROLE_RIGHTS: dict[str, dict[str, set[str]]] = {
         "dynamodb:GetItem": {"RegistrationsTable"},
         "dynamodb:UpdateItem": {"RegistrationsTable"},
         "dynamodb:Scan": {"RegistrationsTable"},
-        "dynamodb:Query": {"RegistrationsTable/index/queue", "AuditTable"},
+        "dynamodb:Query": {
+            "RegistrationsTable/index/queue",
+            "RegistrationsTable/index/status",
+            "AuditTable",
+        },
         "dynamodb:PutItem": {"AuditTable"},
         "kms:Decrypt": {"DataKey"},
         "kms:GenerateDataKey": {"DataKey"},

@@ -28,6 +28,7 @@ REFERENCE_ROUTE = "/api/admin/registrations/{reference}"
 MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/admin/me"): ALL,
     ("GET", "/api/admin/queue"): ALL,
+    ("GET", "/api/admin/cases"): ALL,
     ("GET", "/api/admin/agenda/{triage_date}"): ALL,
     ("POST", f"{REFERENCE_ROUTE}/read"): ALL,
     ("POST", f"{REFERENCE_ROUTE}/contact"): ALL,
@@ -182,7 +183,7 @@ def test_an_agenda_for_a_date_that_does_not_exist_is_refused_in_dutch(
     assert response.status_code == 422
     [error] = response.json()["errors"]
     assert error["field"] == "path.triage_date"
-    assert error["message"] == "Vul de datum van de triage in als dag-maand-jaar, zoals 31-12-1980."
+    assert error["message"] == "Vul de datum van de triage in als dag-maand-jaar, zoals 15-03-1984."
 
 
 def test_reading_a_case_writes_one_audit_record_first_and_returns_the_decrypted_data(
@@ -456,7 +457,7 @@ def test_a_staff_body_over_64_kb_is_refused_with_413_and_nothing_changes(
     response = post_raw(local_system, tokens["triage"], reference, "contact", body)
     assert response.status_code == 413
     assert response.json()["message"] == (
-        "De gegevens zijn te groot (meer dan 64 kB). Maak de tekst korter."
+        "De tekst is te lang om te versturen. Maak de tekst korter en probeer het opnieuw."
     )
     assert items_of(local_system, reference) == before
 

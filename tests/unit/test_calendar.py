@@ -21,6 +21,7 @@ from vhcore.calendar import (
     respond_by,
     to_local,
     triage_date,
+    working_days_between,
 )
 from vhcore.house import House, Term, TermUnit, house_path, load_house_file
 
@@ -97,6 +98,20 @@ def test_given_an_ordinary_weekday_or_a_weekend_then_only_the_weekday_is_worked(
 def test_given_a_term_over_christmas_and_new_year_then_the_holidays_are_skipped() -> None:
     # Thu 24 Dec 2026 -> Mon 28, Tue 29, Wed 30, Thu 31, (Fri 1 Jan) Mon 4 Jan.
     assert add_working_days(d(2026, 12, 24), 5) == d(2027, 1, 4)
+
+
+def test_given_two_days_then_the_working_days_between_skip_the_first_weekends_and_holidays() -> (
+    None
+):
+    assert working_days_between(d(2026, 12, 4), d(2026, 12, 4)) == 0
+    assert working_days_between(d(2026, 12, 4), d(2026, 12, 7)) == 1  # Friday to Monday
+    # Thu 24 Dec 2026 to Mon 4 Jan 2027: the same five days add_working_days counts.
+    assert working_days_between(d(2026, 12, 24), d(2027, 1, 4)) == 5
+    assert working_days_between(d(2027, 1, 4), d(2026, 12, 24)) == -5
+    for count in range(12):
+        assert working_days_between(d(2026, 4, 24), add_working_days(d(2026, 4, 24), count)) == (
+            count
+        )
 
 
 # --- terms ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pydantic import StringConstraints, TypeAdapter, ValidationError
 
 from tests.factories import PERSONAL_VALUES, registration
 from vhcore.http import Problem
-from vhcore.messages import dutch_errors
+from vhcore.messages import DATE_EXAMPLE, dutch_errors
 from vhcore.registration import (
     CONTROL,
     CONTROL_IN_TEXT,
@@ -295,3 +295,9 @@ def test_unknown_fields_however_long_or_many_are_reported_within_the_answer_s_li
         answer = Problem(message="Niet alle gegevens zijn goed ingevuld.", errors=problems)
         assert all(len(p.field) <= 200 for p in answer.errors)
         assert 1 <= len(answer.errors) <= 200
+
+
+def test_a_date_error_gives_the_same_example_as_the_forms_hint() -> None:
+    body = registration()
+    body["persons"][0]["date_of_birth"] = "31-12-1980"
+    assert f"zoals {DATE_EXAMPLE}." in problems(body)["persons.0.date_of_birth"]

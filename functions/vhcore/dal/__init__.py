@@ -13,7 +13,7 @@ def reset_clients() -> None:
     aws._client.cache_clear()
     aws._session.cache_clear()
     aws._process_botocore_session.cache_clear()
-    crypto._masker_on.cache_clear()
+    crypto._legacy_masker_on.cache_clear()
     idempotency._persistence_layer.cache_clear()
     idempotency._guarded_on.cache_clear()
     settings.cache_clear()

@@ -27,8 +27,11 @@ from vhcore.errors import StorageUnavailable
 
 # Three attempts in all (``total_max_attempts``; ``max_attempts`` would count retries only),
 # the same as AWS_MAX_ATTEMPTS gives the clients libraries create (infra/template.yaml).
+# Short timeouts: one call with every attempt and the back-off takes at most 3 x (1 s + 3 s)
+# + 3 s = 15 s, inside every function's timeout (tests/infrastructure/test_timeouts.py). Every
+# client of the process uses it: ours, the idempotency layer's and the Encryption SDK's.
 CONFIG = Config(
-    connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 3, "mode": "standard"}
+    connect_timeout=1, read_timeout=3, retries={"total_max_attempts": 3, "mode": "standard"}
 )
 
 

@@ -4,7 +4,7 @@ says what is in them). Conditions make every write safe to repeat or race."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -18,6 +18,7 @@ from vhcore.dal.items import (
     LISTED_ATTRIBUTES,
     QUEUE_INDEX,
     REGISTRATION_SK,
+    STATUS_INDEX,
     TOKEN_FIELDS,
     AgendaItem,
     AnswerItem,
@@ -352,6 +353,21 @@ class DynamoStore:
             "ExpressionAttributeValues": {":q": {"S": queue_partition(queued_for)}},
         }
         return self._listed(request, "reading the triage queue", limit)
+
+    def in_status(self, statuses: Iterable[Status], limit: int = 2000) -> list[Registration]:
+        found: list[Registration] = []
+        for status in statuses:
+            request = {
+                "TableName": self.table,
+                "IndexName": STATUS_INDEX,
+                "KeyConditionExpression": "#status = :status",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {":status": {"S": status.value}},
+            }
+            found += self._listed(request, "reading the open cases", limit - len(found))
+            if len(found) >= limit:
+                break
+        return found
 
     def received_between(self, since: dt.datetime, until: dt.datetime) -> list[Registration]:
         # A scan: a house has about a thousand registrations a year. Stored moments are UTC

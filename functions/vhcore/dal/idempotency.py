@@ -71,19 +71,14 @@ def persistence_layer(table_name: str) -> DynamoDBPersistenceLayer:
 @cache
 def _persistence_layer(table_name: str, session: boto3.session.Session) -> DynamoDBPersistenceLayer:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-    from botocore.config import Config
 
     from vhcore.dal import aws
 
     with aws.LOCK:
+        # The timeouts and retries of every other client (``aws.CONFIG``), which fit the
+        # function's timeout.
         return DynamoDBPersistenceLayer(
-            table_name=table_name,
-            boto3_session=session,
-            boto_config=Config(
-                connect_timeout=2,
-                read_timeout=4,
-                retries={"total_max_attempts": 3, "mode": "standard"},
-            ),
+            table_name=table_name, boto3_session=session, boto_config=aws.CONFIG
         )
 
 

@@ -5,7 +5,9 @@ Registrations table (``pk``/``sk``, keys as ``infra/template.yaml`` declares the
 - ``REG#<id> / REGISTRATION``: a registration (``RegistrationItem``). Personal data only as
   ciphertext. ``history`` lists every change and lives and expires with the item. On a triage
   queue it carries ``queue_pk = TRIAGE#<date or te-plannen>``; ``queue_sk`` (receipt, id) is
-  set when it is stored, so the queue index shows it the moment ``queue_pk`` is set.
+  set when it is stored, so the queue index shows it the moment ``queue_pk`` is set. The
+  status index (``status``/``queue_sk``) holds every registration by status, with the listed
+  attributes only (``LISTED_ATTRIBUTES``): the overview of open cases reads no ciphertext.
 - ``REF#<reference> / REFERENCE``: claims a reference, so it is unique (``ReferenceClaimItem``).
 - ``AGENDA#<date> / AGENDA``: a fixed triage agenda, counts and ids only (``AgendaItem``).
 
@@ -52,6 +54,9 @@ REGISTRATION_SK = "REGISTRATION"
 REFERENCE_SK = "REFERENCE"
 AGENDA_SK = "AGENDA"
 QUEUE_INDEX = "queue"
+# Every registration by status (key ``status``, sorted by ``queue_sk``: receipt, id): the open
+# cases are the partitions of the statuses before closed.
+STATUS_INDEX = "status"
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # The action or purpose category of an entry written before they were recorded.
 LEGACY = "onbekend"
@@ -189,6 +194,9 @@ class RegistrationItem(_Item):
     event_token: str | None = None
     decision_token: str | None = None
     close_token: str | None = None
+    plan_personal: str | None = None
+    plan_next_due: dt.date | None = None
+    plan_open_actions: int | None = None
     history: list[HistoryItem] = Field(default_factory=list)
 
     @classmethod
@@ -231,11 +239,14 @@ def changed_attributes(changes: Changes) -> dict[str, Any]:
     return attributes
 
 
-# The attributes of a registration read for lists and figures: no ciphertexts, no history.
+# The attributes of a registration read for lists and figures: no ciphertexts, no history,
+# no task tokens. The status index holds these and nothing more (``infra/template.yaml``).
+UNLISTED_ATTRIBUTES = frozenset(
+    {"personal", "contact", "decision_personal", "plan_personal", "history"}
+    | {"decision_token", "close_token"}
+)
 LISTED_ATTRIBUTES = tuple(
-    name
-    for name in RegistrationItem.model_fields
-    if name not in {"personal", "contact", "decision_personal", "history"}
+    name for name in RegistrationItem.model_fields if name not in UNLISTED_ATTRIBUTES
 )
 
 

@@ -7,7 +7,7 @@ so a test sees that the rules encrypt what they must and decrypt with the right 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from vhcore import clock
@@ -41,7 +41,14 @@ from vhcore.ports import KeyUse, Services
 from vhcore.registration import RegistrationAccepted
 from vhcore.status import Status
 
-_WITHOUT_CIPHERTEXTS = {"personal": None, "contact": None, "decision_personal": None}
+_WITHOUT_CIPHERTEXTS = {
+    "personal": None,
+    "contact": None,
+    "decision_personal": None,
+    "plan_personal": None,
+    "decision_token": None,
+    "close_token": None,
+}
 _DONE_FIELD: dict[WaitsFor, str] = {"decision": "outcome", "close": "closed_at"}
 
 
@@ -143,6 +150,18 @@ class MemoryStore:
         ]
         found.sort(key=lambda r: (r.received_at, r.id))
         return [r.model_copy(update=_WITHOUT_CIPHERTEXTS) for r in found[:limit]]
+
+    def in_status(self, statuses: Iterable[Status], limit: int = 2000) -> list[Registration]:
+        self._check()
+        now = clock.now()
+        wanted = set(statuses)
+        found = [
+            r
+            for r in self.registrations.values()
+            if r.status in wanted and not expired(r.expires_at, now)
+        ]
+        found.sort(key=lambda r: (r.received_at, r.id))
+        return [r.model_copy(update=_WITHOUT_CIPHERTEXTS | {"history": ()}) for r in found[:limit]]
 
     def received_between(self, since: dt.datetime, until: dt.datetime) -> list[Registration]:
         self._check()

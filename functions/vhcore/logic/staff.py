@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, JsonValue
 
 from vhcore import calendar, clock
 from vhcore.errors import NotFound
-from vhcore.house import current_house
+from vhcore.house import PromiseKind, current_house
 from vhcore.log import logger
 from vhcore.logic import cases
 from vhcore.logic.retention import add_months
@@ -22,6 +22,7 @@ from vhcore.ports import Services
 from vhcore.reference import is_reference
 from vhcore.registration import Day, Timestamp
 from vhcore.staff import EraseCategory, PurposeCategory, Staff
+from vhcore.status import Status
 
 Sort = Literal["received", "urgency"]
 
@@ -108,6 +109,140 @@ def _entry(registration: Registration) -> QueueEntry:
         person_count=registration.person_count,
         contacted=registration.contacted_at is not None,
         outcome=registration.outcome,
+    )
+
+
+# --- the overview of every open case ----------------------------------------------------------
+
+OPEN_STATUSES = tuple(status for status in Status if status is not Status.CLOSED)
+# Plan actions due within this many working days are listed on the overview (and overdue ones).
+DUE_SOON_WORKING_DAYS = 5
+MAX_LISTED = 2000
+
+
+class OverviewEntry(QueueEntry):
+    """A case on the overview: the queue's clear fields, and how long it has been waiting."""
+
+    working_days_since_receipt: int = Field(
+        description="Working days since the day of receipt (that day does not count)."
+    )
+    working_days_to_promise: int | None = Field(
+        description="Working days left to the promised day: 0 on that day itself, negative "
+        "once it has passed; null when the promise was kept (contact made, or the triage's "
+        "answer given, as the house promises)."
+    )
+    plan_open_actions: int = Field(default=0, description="Actions of the plan not yet done.")
+    plan_next_due: Day | None = Field(
+        default=None, description="The earliest due date of the plan's open actions."
+    )
+
+
+class DueAction(BaseModel):
+    """A case whose plan has an action due soon or overdue (dates only: the texts are sealed
+    and shown on the case)."""
+
+    reference: str = Field(max_length=20)
+    due: Day
+    overdue: bool
+    open_actions: int
+
+
+class Overview(BaseModel):
+    """Every open case that matches the filters, urgent first, with counts per status. Clear
+    fields only: listing decrypts nothing and is no read of a case (not audited)."""
+
+    open_total: int = Field(description="Open cases in the house, before the filters.")
+    counts: dict[str, int] = Field(description="Cases listed, per status.")
+    cases: list[OverviewEntry] = Field(max_length=MAX_LISTED)
+    due_actions: list[DueAction] = Field(max_length=MAX_LISTED)
+
+
+class OverviewFilter(BaseModel):
+    """What staff narrow the overview to; all optional."""
+
+    model_config = {"extra": "forbid", "frozen": True}
+    status: Status | None = None
+    urgency: str | None = None
+    triage_date: str | None = Field(default=None, description="An ISO date or te-plannen")
+    organisation: str | None = None
+    reference: str | None = Field(default=None, description="A reference or a part of one")
+
+    def matches(self, entry: OverviewEntry) -> bool:
+        return (
+            (self.status is None or entry.status == self.status.value)
+            and (self.urgency is None or entry.urgency == self.urgency)
+            and (self.organisation is None or entry.registrant_organisation == self.organisation)
+            and (
+                self.triage_date is None
+                or (entry.triage_date.isoformat() if entry.triage_date else TO_BE_PLANNED)
+                == self.triage_date
+            )
+            and (self.reference is None or self.reference in entry.reference)
+        )
+
+
+def promise_kept(registration: Registration) -> bool:
+    """What the house promised has happened: contact, or the triage's answer."""
+    if current_house().response_term.promises is PromiseKind.TRIAGE_ANSWER:
+        return registration.decided_at is not None
+    return registration.contacted_at is not None
+
+
+def _overview_entry(registration: Registration, today: dt.date) -> OverviewEntry:
+    received = calendar.to_local(registration.received_at).date()
+    promised = calendar.to_local(registration.respond_by).date()
+    return OverviewEntry(
+        **_entry(registration).model_dump(),
+        working_days_since_receipt=calendar.working_days_between(received, today),
+        working_days_to_promise=(
+            None if promise_kept(registration) else calendar.working_days_between(today, promised)
+        ),
+        plan_open_actions=registration.plan_open_actions or 0,
+        plan_next_due=registration.plan_next_due,
+    )
+
+
+def _pressing(entry: OverviewEntry) -> tuple[bool, int, dt.datetime]:
+    """Urgent first; then the promise that ends first (kept ones last); then the oldest."""
+    left = entry.working_days_to_promise
+    return (entry.urgency != "spoed", left if left is not None else 1_000_000, entry.received_at)
+
+
+def _searched(services: Services, reference: str, today: dt.date) -> list[OverviewEntry]:
+    """A whole reference finds its case in any status (a closed one too)."""
+    registration_id = services.store.find(reference)
+    registration = services.store.get(registration_id) if registration_id else None
+    return [_overview_entry(registration, today)] if registration else []
+
+
+def overview(services: Services, wanted: OverviewFilter) -> Overview:
+    today = calendar.to_local(clock.now()).date()
+    listed = [
+        _overview_entry(r, today) for r in services.store.in_status(OPEN_STATUSES, MAX_LISTED)
+    ]
+    if wanted.reference and is_reference(wanted.reference):
+        found = [e for e in listed if e.reference == wanted.reference] or _searched(
+            services, wanted.reference, today
+        )
+    else:
+        found = listed
+    shown = sorted((e for e in found if wanted.matches(e)), key=_pressing)
+    soon = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)
+    due = [
+        DueAction(
+            reference=e.reference,
+            due=e.plan_next_due,
+            overdue=e.plan_next_due < today,
+            open_actions=e.plan_open_actions,
+        )
+        for e in listed
+        if e.plan_next_due is not None and e.plan_open_actions and e.plan_next_due <= soon
+    ]
+    return Overview(
+        open_total=len(listed),
+        counts=dict(Counter(e.status for e in shown)),
+        cases=shown,
+        due_actions=sorted(due, key=lambda d: (d.due, d.reference)),
     )
 
 

@@ -100,6 +100,9 @@
     form.classList.add("vh-js");
     byId("vh-next").textContent = "Controleer uw antwoorden";
     byId("submission_id").value = newSubmissionId(); /* retries of the same answers reuse it */
+    /* Names and addresses of persons stay out of the browser's autofill history. Without this
+       script they keep autocomplete on, so that Back after a problem restores them. */
+    all(form, "[data-autocomplete-off]").forEach(function (field) { field.autocomplete = "off"; });
 
     function announce(text) {
       announcer.textContent = "";
@@ -222,6 +225,12 @@
       return (node.getAttribute("data-" + kind) || "").replace("{n}", node.getAttribute("data-n") || "1");
     }
 
+    /* A long text has no maxlength (the browser would cut a paste off without a word): its
+       limit is data-maxlength, shown by its counter. */
+    function maxLength(field) {
+      return +(field.getAttribute("data-maxlength") || field.maxLength || 0);
+    }
+
     function validPhone(value) {
       var digits = value.replace(/[\s().-]/g, "").replace(/^(\+31|0031)/, "0");
       return /^0[1-9]\d{8}$/.test(digits);
@@ -248,7 +257,7 @@
           }
         } else if (field.minLength > 0 && value.length < field.minLength) {
           add(field, "too-short");
-        } else if (field.maxLength > 0 && value.length > field.maxLength) {
+        } else if (maxLength(field) > 0 && value.length > maxLength(field)) {
           add(field, "too-long");
         } else if (field.type === "email" && !/^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(value)) {
           add(field, "invalid");
@@ -529,6 +538,31 @@
       });
     }
 
+    /* ---- Counters on long texts: "Nog 120 tekens" while typing, "30 tekens te veel" ---- */
+    function counted(text, limit) {
+      var left = limit - text.length; /* as the API counts: whitespace included */
+      if (left >= 0) return "Nog " + left + (left === 1 ? " teken" : " tekens") + " (hoogstens " + limit + ").";
+      return "U heeft " + -left + (left === -1 ? " teken" : " tekens") + " te veel (hoogstens " + limit + ").";
+    }
+    var countTimer = null;
+    function updateCount(field, speak) {
+      var counter = byId(field.id + "-count");
+      if (!counter) return;
+      var limit = maxLength(field);
+      var text = counted(field.value, limit);
+      counter.textContent = text;
+      counter.classList.toggle("vh-count-over", field.value.length > limit);
+      if (speak) {
+        /* Said once typing pauses, not at every key. */
+        window.clearTimeout(countTimer);
+        countTimer = window.setTimeout(function () { announce(text); }, 1000);
+      }
+    }
+    all(form, "textarea[data-maxlength]").forEach(function (field) { updateCount(field, false); });
+    form.addEventListener("input", function (event) {
+      if (event.target.hasAttribute && event.target.hasAttribute("data-maxlength")) updateCount(event.target, true);
+    });
+
     all(form, "[data-rows]").forEach(setupRows);
     updateConditions();
 
@@ -553,6 +587,12 @@
       else showCheck();
     });
   }
+
+  /* "Afdrukken of opslaan als PDF": the browser's own print dialog; nothing is stored or sent. */
+  all(doc, ".vh-print").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
 
   var form = byId("aanmeldformulier");
   if (form) enhance(form);
