@@ -243,7 +243,7 @@ def changed_attributes(changes: Changes) -> dict[str, Any]:
 # no task tokens. The status index holds these and nothing more (``infra/template.yaml``).
 UNLISTED_ATTRIBUTES = frozenset(
     {"personal", "contact", "decision_personal", "plan_personal", "history"}
-    | {"decision_token", "close_token"}
+    | {"event_token", "decision_token", "close_token"}
 )
 LISTED_ATTRIBUTES = tuple(
     name for name in RegistrationItem.model_fields if name not in UNLISTED_ATTRIBUTES
