@@ -268,7 +268,7 @@ def test_the_printed_agenda_has_names_only_when_asked(
         page.get_by_role("table", name=re.compile("^Aanmeldingen voor de triage"))
     ).to_be_visible()
     expect(page.get_by_role("button", name="Agenda afdrukken")).to_be_hidden()
-    expect(page.get_by_role("heading", name="Nog in te plannen")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Alle open aanmeldingen")).to_be_hidden()
     assert_accessible(page)
     page.emulate_media(media="screen")
 

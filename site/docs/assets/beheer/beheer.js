@@ -136,7 +136,7 @@
     state.names = null;
     state.agenda = null;
     state.me = null;
-    ["vh-agenda", "vh-queue", "vh-other", "vh-user", "vh-role", "vh-agenda-date",
+    ["vh-agenda", "vh-open", "vh-due", "vh-user", "vh-role", "vh-agenda-date",
       "vh-agenda-fixed", "vh-case-ref"].forEach(function (id) { clear(byId(id)); });
     byId("vh-print-names").checked = false;
   }
@@ -211,6 +211,11 @@
       case "criteria": return yesNo(entry.criteria_met);
       case "organisation": return label("partner", entry.registrant_organisation);
       case "persons": return String(entry.person_count);
+      case "waiting": return String(entry.working_days_since_receipt);
+      case "promise": return promiseText(entry.working_days_to_promise);
+      case "triage": return entry.triage_date ? dutchDate(entry.triage_date, false) : "Nog in te plannen";
+      case "plan": return entry.plan_open_actions
+        ? entry.plan_open_actions + ", eerste uiterlijk " + dutchDate(entry.plan_next_due, false) : "Geen";
       default: return "";
     }
   }
@@ -223,7 +228,7 @@
       return wrap;
     }
     var sort = options.sort;
-    var list = sorted(entries, sort);
+    var list = sort ? sorted(entries, sort) : entries;
     var element = make("table", "vh-table");
     var captionNode = make("caption", null, caption);
     captionNode.id = options.id + "-caption";
@@ -233,12 +238,12 @@
     wrap.tabIndex = 0;
     var head = make("thead");
     var row = make("tr");
-    var columns = COLUMNS.slice();
+    var columns = (options.columns || COLUMNS).slice();
     if (options.names) columns.splice(1, 0, ["name", "Hoofdbetrokkene"]);
     columns.forEach(function (column) {
       var th = make("th");
       th.scope = "col";
-      if (column[0] === "received" || column[0] === "urgency") {
+      if (sort && (column[0] === "received" || column[0] === "urgency")) {
         var active = sort.key === column[0];
         if (active) th.setAttribute("aria-sort", sort.descending ? "descending" : "ascending");
         var button = make("button", "vh-sort", column[1]);
@@ -292,11 +297,14 @@
     var agenda = state.agenda;
     clear(holder);
     if (!agenda) return;
-    holder.appendChild(table("Aanmeldingen voor de triage van " + dutchDate(agenda.triage_date, true),
+    holder.appendChild(table(agenda.triage_date
+      ? "Aanmeldingen voor de triage van " + dutchDate(agenda.triage_date, true)
+      : "Geagendeerde aanmeldingen, op datum van de triage",
       agenda.entries, {
         id: "vh-agenda-table",
         empty: "Er staan nog geen aanmeldingen op deze agenda.",
-        sort: state.sort,
+        columns: agenda.triage_date ? COLUMNS : SCHEDULED_COLUMNS,
+        sort: agenda.triage_date ? state.sort : null,  /* else: by triage date */
         names: state.names,
         onSort: function (sort) {
           state.sort = sort;
@@ -306,17 +314,6 @@
           announce("De agenda is gesorteerd op " + (sort.key === "urgency" ? "urgentie" : "ontvangst") + ".");
         }
       }));
-  }
-
-  function sortableTable(holder, caption, entries, id, empty) {
-    var sort = { key: "received", descending: false };
-    function render(focusKey) {
-      clear(holder);
-      holder.appendChild(table(caption, entries, { id: id, empty: empty, sort: sort,
-        onSort: function (next) { sort = next; render(next.key); } }));
-      if (focusKey) holder.querySelector("[data-sort='" + focusKey + "']").focus();
-    }
-    render();
   }
 
   /* One request after the other, never in parallel: the API is mostly cold (a few
@@ -356,18 +353,143 @@
         });
       });
     } else {
-      byId("vh-agenda-fixed").textContent = "Dit Veiligheidshuis plant de triage per aanmelding. Hieronder staan de aanmeldingen zonder datum.";
-    }
-    jobs.push(function () {
-      return api("GET", "/queue?triage_date=te-plannen&sort=received").then(function (entries) {
-        sortableTable(byId("vh-queue"), "Aanmeldingen zonder triagedatum", entries, "vh-queue-table",
-          "Er zijn geen aanmeldingen zonder triagedatum.");
+      /* No weekly meeting: the agenda is every case scheduled for a triage, by its date. */
+      byId("vh-agenda-fixed").textContent = "Dit Veiligheidshuis plant de triage per aanmelding. Hieronder staan alle geagendeerde aanmeldingen, op datum van de triage.";
+      jobs.push(function () {
+        return api("GET", "/cases?status=scheduled").then(function (found) {
+          state.agenda = { triage_date: null, entries: found.cases.slice().sort(byTriageDate) };
+          renderAgenda();
+        });
       });
-    });
+    }
+    jobs.push(function () { return loadOpenCases({}); });
     return inTurn(jobs).catch(function (problem) {
       if (problem.status !== 401) announce(problem.message);
     });
   }
+
+  /* ---- The overview of every open case (GET /cases): search, filters, actions due ---- */
+  var SCHEDULED_COLUMNS = [["reference", "Kenmerk"], ["triage", "Triage"], ["received", "Ontvangen"],
+    ["urgency", "Urgentie"], ["contacted", "Contact gelegd"], ["criteria", "Voldoet aan criteria"],
+    ["organisation", "Organisatie aanmelder"], ["persons", "Betrokkenen"]];
+  var OPEN_COLUMNS = [["reference", "Kenmerk"], ["received", "Ontvangen"],
+    ["waiting", "Werkdagen sinds ontvangst"], ["promise", "Belofte aan de aanmelder"],
+    ["urgency", "Urgentie"], ["triage", "Triage"], ["organisation", "Organisatie aanmelder"],
+    ["contacted", "Contact gelegd"], ["plan", "Open acties in het plan"]];
+
+  function byTriageDate(a, b) {
+    var x = a.triage_date || "", y = b.triage_date || "";
+    return x < y ? -1 : x > y ? 1 : urgent(b) - urgent(a) || byReceived(a, b);
+  }
+  function plural(count, one, more) { return count + " " + (count === 1 ? one : more); }
+  /* Working days left to the promised day: null when the promise was kept. */
+  function promiseText(left) {
+    if (left === null || left === undefined) return "Nagekomen";
+    if (left > 0) return "Nog " + plural(left, "werkdag", "werkdagen");
+    if (left === 0) return "Vandaag de laatste dag";
+    return plural(-left, "werkdag", "werkdagen") + " te laat";
+  }
+
+  function query(params) {
+    var parts = Object.keys(params).filter(function (key) { return params[key]; })
+      .map(function (key) { return key + "=" + encodeURIComponent(params[key]); });
+    return parts.length ? "?" + parts.join("&") : "";
+  }
+
+  /* The triage dates of the open cases, offered in the filter (kept across filtering). */
+  function addTriageDates(entries) {
+    var select = byId("vh-filter-triage");
+    var known = all(select, "option").map(function (option) { return option.value; });
+    entries.forEach(function (entry) {
+      var date = entry.triage_date;
+      if (!date || known.indexOf(date) >= 0) return;
+      known.push(date);
+      var option = make("option", null, dutchDate(date, true));
+      option.value = date;
+      var later = all(select, "option").filter(function (o) { return /^\d/.test(o.value) && o.value > date; })[0];
+      select.insertBefore(option, later || null);
+    });
+  }
+
+  function renderDue(due) {
+    var holder = byId("vh-due");
+    clear(holder);
+    if (!due.length) return;
+    holder.appendChild(make("h3", null, "Acties uit een plan die binnenkort of te laat zijn"));
+    var list = make("ul", "vh-due-list");
+    due.forEach(function (item) {
+      var li = make("li");
+      var link = make("a", null, item.reference);
+      link.href = "#" + item.reference;
+      li.appendChild(link);
+      li.appendChild(doc.createTextNode(": " + plural(item.open_actions, "open actie", "open acties") +
+        ", de eerste uiterlijk " + dutchDate(item.due, true) + (item.overdue ? " (te laat)" : "")));
+      list.appendChild(li);
+    });
+    holder.appendChild(list);
+  }
+
+  function renderOpen(found, searched) {
+    var holder = byId("vh-open");
+    clear(holder);
+    var statuses = Object.keys(LABELS.status || {});
+    var counts = statuses.filter(function (s) { return found.counts[s]; })
+      .map(function (s) { return label("status", s) + ": " + found.counts[s]; });
+    holder.appendChild(make("p", "vh-counts", found.cases.length
+      ? plural(found.cases.length, "aanmelding", "aanmeldingen") + (counts.length ? " (" + counts.join(", ") + ")" : "") +
+        ". Open in totaal: " + found.open_total + "."
+      : searched ? "Geen aanmelding gevonden met kenmerk " + searched + "."
+        : "Er zijn geen open aanmeldingen die bij de filters passen."));
+    statuses.forEach(function (status) {
+      var entries = found.cases.filter(function (entry) { return entry.status === status; });
+      if (!entries.length) return;
+      holder.appendChild(table(label("status", status) + " (" + entries.length + ")", entries,
+        { id: "vh-open-" + status, columns: OPEN_COLUMNS, empty: "" }));
+    });
+  }
+
+  function loadOpenCases(params) {
+    return api("GET", "/cases" + query(params)).then(function (found) {
+      if (!params.status && !params.reference) addTriageDates(found.cases);
+      renderDue(found.due_actions);
+      renderOpen(found, params.reference);
+      return found;
+    });
+  }
+
+  function filters() {
+    var params = {};
+    all(byId("vh-filter-form"), "select").forEach(function (select) { params[select.name] = select.value; });
+    return params;
+  }
+
+  function showFound(params, searched) {
+    loadOpenCases(params).then(function (found) {
+      announce(searched && !found.cases.length ? "Geen aanmelding gevonden met kenmerk " + searched + "."
+        : plural(found.cases.length, "aanmelding", "aanmeldingen") + " gevonden.");
+    }, function (problem) { if (problem.status !== 401) announce(problem.message); });
+  }
+
+  byId("vh-filter-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    byId("vh-search").value = "";
+    showFound(filters());
+  });
+  byId("vh-filter-form").addEventListener("reset", function () {
+    window.setTimeout(function () { showFound({}); }, 0);
+  });
+  byId("vh-search-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = byId("vh-search");
+    var reference = input.value.trim().toUpperCase();
+    if (!/^[A-Z0-9-]{1,14}$/.test(reference)) {
+      announce("Vul een kenmerk in, of een deel ervan: letters, cijfers en streepjes.");
+      input.focus();
+      return;
+    }
+    all(byId("vh-filter-form"), "select").forEach(function (select) { select.value = ""; });
+    showFound({ reference: reference }, reference);
+  });
 
   /* ---- Forms: the GOV.UK error summary ---- */
   function hideErrors(form) {
@@ -550,12 +672,20 @@
       ["Al geprobeerd", reg.tried],
       ["Hulpvraag", reg.question]
     ]));
-    section(body, "Criteria", definitionList([
-      ["Aangevinkt", (reg.criteria || []).length
-        ? reg.criteria.map(function (v) { return label("criterion", v); }) : "Geen"],
-      ["Voldoet aan de landelijke regel", yesNo(entry.criteria_met)],
+    /* Each question as it was asked (the house's questions of that day), with the answer;
+       an older registration kept only what was ticked. */
+    var ticked = reg.criteria || [];
+    var asked = data.criteria_asked || [];
+    section(body, "Criteria", definitionList((asked.length
+      ? asked.map(function (id, i) {
+        return [(i + 1) + ". " + label("criterion", id), ticked.indexOf(id) >= 0 ? "Ja" : "Nee"];
+      })
+      : [["Aangevinkt", ticked.length
+        ? ticked.map(function (v) { return label("criterion", v); }) : "Geen"]]
+    ).concat([
+      ["Voldoet aan de criteria (bij aanmelding)", yesNo(entry.criteria_met)],
       ["Toelichting", reg.criteria_explanation]
-    ]));
+    ])));
     section(body, "Betrokkene geïnformeerd", definitionList([
       ["Geïnformeerd", label("informed", reg.informed)],
       ["Reden", label("not_informed_reason", reg.not_informed_reason)],
@@ -712,25 +842,6 @@
   });
 
   window.addEventListener("hashchange", function () { keepDeepLink(); route(true); });
-
-  byId("vh-other-form").addEventListener("submit", function (event) {
-    event.preventDefault();
-    var input = byId("vh-other-date");
-    var holder = byId("vh-other");
-    var value = input.value;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-      clear(holder);
-      holder.appendChild(make("p", "vh-error-message", "Vul een datum in."));
-      input.focus();
-      return;
-    }
-    api("GET", "/agenda/" + value + "?sort=received").then(function (agenda) {
-      sortableTable(holder, "Aanmeldingen voor de triage van " + dutchDate(value, true),
-        agenda.entries, "vh-other-table", "Er staan geen aanmeldingen op de agenda van " +
-        dutchDate(value, true) + ".");
-      announce("De agenda van " + dutchDate(value, true) + " is geladen.");
-    }, function (problem) { if (problem.status !== 401) announce(problem.message); });
-  });
 
   /* Print: names only when asked for; each name is a read of the case, for that purpose. */
   function fetchNames() {
