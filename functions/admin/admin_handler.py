@@ -382,9 +382,17 @@ def audit_log(
 )
 def figures(
     year: Annotated[int, Query(ge=2000, le=2100)] = 0,
+    periode: Annotated[
+        str,
+        Query(
+            pattern=r"^(Q[1-4]|0[1-9]|1[0-2])?$",
+            max_length=2,
+            description="Empty: the year; Q1-Q4: a quarter; 01-12: a month",
+        ),
+    ] = "",
 ) -> Response[use_cases.Figures]:
     staff(RIGHTS["figures"])
-    return _json(use_cases.figures(services(), year or clock.now().year))
+    return _json(use_cases.figures(services(), year or clock.now().year, periode))
 
 
 @logger.inject_lambda_context(

@@ -144,7 +144,9 @@ class Figures(BaseModel):
     """For the annual report: counts and shares only, no personal data."""
 
     year: int
+    period: str = Field(default="", description="Empty (the year), Q1-Q4 or 01-12")
     total: int
+    per_urgency: dict[str, int] = Field(default_factory=dict)
     per_outcome: dict[str, int]
     per_partner: dict[str, int]
     per_month: dict[str, int]
@@ -528,9 +530,22 @@ def _new_year(year: int) -> dt.datetime:
     return dt.datetime(year, 1, 1, tzinfo=calendar.AMSTERDAM)
 
 
-def figures(services: Services, year: int) -> Figures:
-    """The year and its months by the Amsterdam calendar, as the house counts them."""
-    received = services.store.received_between(_new_year(year), _new_year(year + 1))
+def period_bounds(year: int, period: str = "") -> tuple[dt.datetime, dt.datetime]:
+    """Start and end (exclusive) of a year, a quarter (``Q1``..``Q4``) or a month (``01``..
+    ``12``) on the Amsterdam calendar."""
+    if not period:
+        return _new_year(year), _new_year(year + 1)
+    first, count = (3 * int(period[1]) - 2, 3) if period.startswith("Q") else (int(period), 1)
+    start = dt.datetime(year, first, 1, tzinfo=calendar.AMSTERDAM)
+    after = first + count
+    end = dt.datetime(year + (after > 12), (after - 1) % 12 + 1, 1, tzinfo=calendar.AMSTERDAM)
+    return start, end
+
+
+def figures(services: Services, year: int, period: str = "") -> Figures:
+    """The year (or a quarter or month of it) and its months by the Amsterdam calendar, as
+    the house counts them."""
+    received = services.store.received_between(*period_bounds(year, period))
     contacted = [r.contacted_at <= r.respond_by for r in received if r.contacted_at is not None]
     days = [
         (r.decided_at - r.received_at).total_seconds() / 86400
@@ -539,7 +554,9 @@ def figures(services: Services, year: int) -> Figures:
     ]
     return Figures(
         year=year,
+        period=period,
         total=len(received),
+        per_urgency=dict(Counter(r.urgency for r in received)),
         per_outcome=dict(Counter(str(r.outcome) for r in received if r.outcome)),
         per_partner=dict(Counter(r.registrant_organisation for r in received)),
         per_month=dict(

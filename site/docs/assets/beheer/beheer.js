@@ -170,6 +170,7 @@
   }
   function forgetAll() {
     forgetCase();
+    ["vh-audit-result", "vh-figures-result"].forEach(function (id) { clear(byId(id)); });
     state.names = null;
     state.agenda = null;
     state.me = null;
@@ -922,6 +923,21 @@
   window.addEventListener("pagehide", function () { forgetAll(); });
   window.addEventListener("pageshow", function (event) { if (event.persisted) start(); });
 
+  /* The audit trail and the figures: a module of their own, loaded only for a group that
+     has one of them (beheer-control.js); it uses this page's API client. */
+  function loadChecks(me) {
+    var wanted = ["vh-audit", "vh-figures"].some(function (id) {
+      var groups = (byId(id).getAttribute("data-groups") || "").split(" ");
+      return me.groups.some(function (g) { return groups.indexOf(g) >= 0; });
+    });
+    if (!wanted || window.vhBeheer) return;
+    window.vhBeheer = { api: api, announce: announce, label: label, me: me,
+      byId: byId, make: make, clear: clear };
+    var script = doc.createElement("script");
+    script.src = root.getAttribute("data-checks");
+    doc.body.appendChild(script);
+  }
+
   function start() {
     if (!mayBeSignedIn()) {
       signedOut();
@@ -941,6 +957,7 @@
       var reads = me.groups.some(function (g) { return readers.indexOf(g) >= 0; });
       me.reads = reads;
       byId("vh-no-cases").hidden = reads;
+      loadChecks(me);
       if (!reads) {
         views.overview.hidden = true;
         views.kase.hidden = true;
