@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import EventType
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from vhcore.batch import partial_batch
+from vhcore.batch import PartialItemFailureResponse, Record, message_id, partial_batch
 from vhcore.dal.services import aws_services
 from vhcore.log import logger, metrics
 from vhcore.logic import notify
@@ -18,18 +15,18 @@ from vhcore.messages_queue import NotifyMessage
 from vhcore.settings import settings
 
 
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: Record) -> None:
     services = aws_services("contact_key_arn", "sender_email", "staff_mailbox", "idempotency_table")
-    message = NotifyMessage.model_validate_json(record.body)
+    message = NotifyMessage.model_validate_json(record["body"])
     notify.handle(
         services,
         message,
         staff_mailbox=settings().value("staff_mailbox"),
-        delivery_id=record.message_id,
+        delivery_id=message_id(record),
     )
 
 
-consume = partial_batch(EventType.SQS, record_handler)
+consume = partial_batch(message_id, record_handler)
 
 
 @metrics.log_metrics

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import EventType
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from vhcore.batch import partial_batch
+from vhcore.batch import PartialItemFailureResponse, Record, message_id, partial_batch
 from vhcore.dal.services import aws_services
 from vhcore.log import logger
 from vhcore.logic import triage
 from vhcore.messages_queue import TriageMessage
 
 
-def record_handler(record: SQSRecord) -> None:
-    message = TriageMessage.model_validate_json(record.body)
+def record_handler(record: Record) -> None:
+    message = TriageMessage.model_validate_json(record["body"])
     services = aws_services()
     match message.kind:
         case "enqueue":
@@ -29,7 +26,7 @@ def record_handler(record: SQSRecord) -> None:
             triage.park_close_token(services, message.registration_id, message.require_token())
 
 
-consume = partial_batch(EventType.SQS, record_handler)
+consume = partial_batch(message_id, record_handler)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -5,15 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import EventType
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
-    DynamoDBRecord,
-    DynamoDBRecordEventName,
-)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from vhcore.batch import partial_batch
+from vhcore.batch import PartialItemFailureResponse, Record, partial_batch, sequence_number
 from vhcore.dal.services import aws_services
 from vhcore.dal.streams import registration_in
 from vhcore.log import logger, metrics
@@ -22,22 +16,21 @@ from vhcore.logic import workflow
 TTL_PRINCIPAL = "dynamodb.amazonaws.com"
 
 
-def record_handler(record: DynamoDBRecord) -> None:
-    change = record.dynamodb
-    if change is None:
-        return
-    if record.event_name == DynamoDBRecordEventName.INSERT and change.new_image:
-        registration = registration_in(change.new_image)
+def record_handler(record: Record) -> None:
+    change = record.get("dynamodb") or {}
+    event_name = record.get("eventName")
+    if event_name == "INSERT" and change.get("NewImage"):
+        registration = registration_in(change["NewImage"])
         if registration is not None:
             workflow.start_for(aws_services("workflow_arn"), registration)
-    elif record.event_name == DynamoDBRecordEventName.REMOVE and change.old_image:
-        identity = record.raw_event.get("userIdentity") or {}
-        registration = registration_in(change.old_image)
+    elif event_name == "REMOVE" and change.get("OldImage"):
+        identity = record.get("userIdentity") or {}
+        registration = registration_in(change["OldImage"])
         if identity.get("principalId") == TTL_PRINCIPAL and registration is not None:
             workflow.expired(aws_services(), registration)
 
 
-consume = partial_batch(EventType.DynamoDBStreams, record_handler)
+consume = partial_batch(sequence_number, record_handler)
 
 
 @metrics.log_metrics

@@ -1,30 +1,64 @@
-"""The queue and stream consumers' one way of handling a batch (Powertools' batch utility)."""
+"""The queue and stream consumers' one way of handling a batch: each record on its own, with
+partial batch failures (the ``ReportBatchItemFailures`` response of Lambda's event source
+mappings, ``infra/template.yaml``).
+
+A small loop instead of Powertools' ``BatchProcessor``: that utility imports its typed data
+classes, ``asyncio`` (for its async processor) and more, a cost of every cold start of each
+consumer (``benchmarks/coldstart``); its behaviour here was this loop's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypedDict
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from vhcore.log import logger
 
-Consumer = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
+Record = Mapping[str, Any]
 
 
-def partial_batch(event_type: EventType, record_handler: Callable[[Any], None]) -> Consumer:
+class ItemFailure(TypedDict):
+    itemIdentifier: str
+
+
+class PartialItemFailureResponse(TypedDict):
+    batchItemFailures: list[ItemFailure]
+
+
+Consumer = Callable[[dict[str, Any], Any], PartialItemFailureResponse]
+
+
+def message_id(record: Record) -> str:
+    """An SQS record's identifier in a failure report."""
+    return str(record["messageId"])
+
+
+def sequence_number(record: Record) -> str:
+    """A DynamoDB stream record's identifier in a failure report."""
+    return str(record["dynamodb"]["SequenceNumber"])
+
+
+def partial_batch(
+    identifier: Callable[[Record], str], record_handler: Callable[[Record], None]
+) -> Consumer:
     """Handle each record of a batch with ``record_handler``. A record that fails is reported
     as failed and delivered again (in the end to the dead-letter queue), also when all of
-    them fail: no invocation error, and no trace in the log."""
-    processor = BatchProcessor(event_type=event_type, raise_on_entire_batch_failure=False)
+    them fail: no invocation error. The log names the record and the kind of error only (an
+    exception's text may repeat what the record holds)."""
 
-    def consume(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-        return process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
+    def consume(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
+        records = event.get("Records")
+        if not isinstance(records, list):
+            raise ValueError("not a batch of records")  # Lambda sends none without Records
+        failures: list[ItemFailure] = []
+        for record in records:
+            try:
+                record_handler(record)
+            except Exception as exc:  # one bad record holds up no other
+                failures.append({"itemIdentifier": identifier(record)})
+                logger.warning(
+                    "record failed",
+                    extra={"record": identifier(record), "error": type(exc).__name__},
+                )
+        return {"batchItemFailures": failures}
 
     return consume

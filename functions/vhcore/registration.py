@@ -220,7 +220,11 @@ Day = Annotated[dt.date, WithJsonSchema({"type": "string", "format": "date", "ma
 class _Input(BaseModel):
     """Input models reject unknown fields and trim whitespace."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    # Built on first use: only intake validates registrations; every other function imports
+    # this module for its types and limits (a cold start each).
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, frozen=True, defer_build=True
+    )
 
 
 def _partner_ids(schema: dict[str, Any]) -> None:

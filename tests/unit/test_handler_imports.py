@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from vhtools.template import REPO, resources, transformed
 
 IMPORTED = (
@@ -71,6 +73,50 @@ def test_sign_in_loads_neither_the_aws_sdk_nor_the_data_layer() -> None:
     assert "signin.signin_handler" in handler_modules()
     watched = ["boto3", "botocore.session", "aws_encryption_sdk", "vhcore.dal", "vhcore.logic"]
     assert loaded_after_import(["signin.signin_handler"], watched) == []
+
+
+# What no handler loads at import (each measured in benchmarks/coldstart): Powertools' batch
+# utility and typed event classes (its batch processor imports asyncio; vhcore.batch is a
+# small loop), the AWS Encryption SDK (only earlier versions' ciphertexts need it, when read),
+# the X-Ray SDK (no Tracer is used), PyYAML (houses ship as JSON), the holidays oracle.
+NEVER_AT_IMPORT = [
+    "aws_lambda_powertools.utilities.batch",
+    "aws_encryption_sdk",
+    "aws_lambda_powertools.utilities.data_masking",
+    "aws_xray_sdk",
+    "yaml",
+    "holidays",
+    "email_validator",
+]
+# What each handler may not load at import, on top of NEVER_AT_IMPORT. A handler of the
+# template missing here fails the test: a new handler gets its guard when it is added.
+AWS_SDK = ["boto3", "botocore.session", "s3transfer", "cryptography"]
+RESOLVER = ["aws_lambda_powertools.event_handler", "asyncio"]
+EVENT_CLASSES = ["aws_lambda_powertools.utilities.data_classes"]
+NOT_AT_IMPORT: dict[str, list[str]] = {
+    "intake.intake_handler": [*AWS_SDK, *RESOLVER, *EVENT_CLASSES, "jinja2"],
+    # The staff API: the resolver with validation for its routes (docs: README, Performance).
+    "admin.admin_handler": [*AWS_SDK, "jinja2"],
+    "admin.seal_handler": [*AWS_SDK, *RESOLVER, *EVENT_CLASSES, "jinja2"],
+    "signin.signin_handler": [*AWS_SDK, "jinja2", "vhcore.dal", "vhcore.logic"],
+    "triage.workflow_start_handler": [*AWS_SDK, *RESOLVER, *EVENT_CLASSES, "jinja2"],
+    "triage.triage_handler": [*AWS_SDK, *RESOLVER, *EVENT_CLASSES, "jinja2"],
+    "triage.agenda_handler": [*AWS_SDK, *RESOLVER, *EVENT_CLASSES, "jinja2"],
+    # notify renders an e-mail with every message it handles: Jinja2 is its work.
+    "notify.notify_handler": [*AWS_SDK, *RESOLVER, *EVENT_CLASSES],
+}
+
+
+def test_every_handler_has_its_import_guard() -> None:
+    assert set(handler_modules()) == set(NOT_AT_IMPORT)
+
+
+@pytest.mark.parametrize("module", sorted(NOT_AT_IMPORT))
+def test_a_handler_loads_at_import_only_what_its_requests_need(module: str) -> None:
+    """The AWS SDK comes with the first call to AWS (a refused request never loads it), the
+    encryption library with the first encryption; see NOT_AT_IMPORT for the rest."""
+    watched = [*NEVER_AT_IMPORT, *NOT_AT_IMPORT[module]]
+    assert loaded_after_import([module], watched) == []
 
 
 def test_no_handler_loads_email_validator_addresses_are_checked_by_vhcore() -> None:
