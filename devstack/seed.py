@@ -54,7 +54,8 @@ def example_registration(index: int) -> dict[str, Any]:
         ],
         "tried": "Fictief voorbeeld: huisbezoeken en een schuldhulptraject zijn vastgelopen.",
         "question": "Fictief voorbeeld: wie neemt de regie over de hulp?",
-        "criteria": ["meerdere-leefgebieden", "meerdere-ketens", "gezin-en-omgeving"],
+        # Every criterion of the house met: each question answered as it counts.
+        "criteria": [q.id for q in house.criteria.questions if q.meets == "ja"],
         "informed": "ja",
         "declaration": True,
     }

@@ -5,6 +5,7 @@ error messages, so the form's script says exactly what the API would say."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -14,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from vhcore.criteria import EXPLAIN, NATIONAL, Question
 from vhcore.formlimits import field_limits, html_attributes
 from vhcore.house import House
 from vhcore.messages import CHOOSE, DATE_EXAMPLE, dutch_errors, message_for
@@ -23,7 +25,6 @@ from vhcore.registration import (
     LABELS,
     OTHER_ORGANISATION,
     Concern,
-    Criterion,
     Informed,
     LifeDomain,
     NotInformedReason,
@@ -193,6 +194,29 @@ class FormView:
     life_domains = property(lambda self: _choices(LifeDomain))
     concerns = property(lambda self: _choices(Concern))
     urgencies = property(lambda self: _choices(Urgency))
-    criteria = property(lambda self: _choices(Criterion))
+
+    @property
+    def criteria(self) -> list[Question]:
+        """The house's criteria questions, in the order the form numbers them."""
+        return self.house.criteria.questions
+
+    @property
+    def criteria_outcomes(self) -> str:
+        """JSON: for every combination of ticked boxes ('1' ticked, '0' not, in order) what
+        is not met, '' when the rule is met: the API's words, for the form's script."""
+        return json.dumps(self.house.criteria.outcomes(), ensure_ascii=False, sort_keys=True)
+
+    criteria_explain = EXPLAIN
+
+    @property
+    def criterion_labels(self) -> list[Choice]:
+        """Every question a stored registration may have been asked, for the staff page: the
+        house's, those it retired, and the national ones (older registrations)."""
+        found: dict[str, str] = {}
+        criteria = self.house.criteria
+        for question in (*criteria.questions, *criteria.retired, *NATIONAL.questions):
+            found.setdefault(question.id, question.question)
+        return [Choice(key, label) for key, label in found.items()]
+
     informed = property(lambda self: _choices(Informed))
     not_informed_reasons = property(lambda self: _choices(NotInformedReason))

@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from vhcore.criteria import NATIONAL, Criteria
 from vhcore.emailaddress import EmailAddress
 
 HOUSE_ENV = "VH_HOUSE"
@@ -234,6 +235,21 @@ class Privacy(_Strict):
     )
 
 
+class Unconfirmed(StrEnum):
+    """Values of a house file that its public sources do not give: written down so the system
+    works, but not confirmed by the house. Partners see an unconfirmed term or list of
+    outcomes only in words that promise nothing; ``make deploy`` names them all."""
+
+    RESPONSE_TERM = "response_term"
+    OUTCOMES = "outcomes"
+    TRIAGE = "triage"
+    CRITERIA = "criteria"
+    PARTNERS = "partners"
+    CONTACT = "contact"
+    RETENTION = "retention"
+    PRIVACY = "privacy"
+
+
 class House(_Strict):
     """One Veiligheidshuis: everything the site, the API and the workflow need to know."""
 
@@ -249,6 +265,18 @@ class House(_Strict):
     outcomes: list[Outcome] = Field(min_length=2, max_length=10)
     retention: Retention
     privacy: Privacy
+    criteria: Criteria = Field(
+        default=NATIONAL,
+        description="The questions a registrant answers and the rule; default: the national.",
+    )
+    unconfirmed: list[Unconfirmed] = Field(
+        default_factory=list,
+        max_length=len(Unconfirmed),
+        description="Values the house has not confirmed: published without a promise.",
+    )
+
+    def confirmed(self, value: Unconfirmed) -> bool:
+        return value not in self.unconfirmed
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Self:
@@ -259,6 +287,8 @@ class House(_Strict):
             duplicates = sorted({i for i in ids if ids.count(i) > 1})
             if duplicates:
                 raise ValueError(f"{kind}: duplicate id(s) {', '.join(duplicates)}")
+        if len(set(self.unconfirmed)) != len(self.unconfirmed):
+            raise ValueError("unconfirmed: a value is named twice")
         if not any(o.taken_on for o in self.outcomes):
             raise ValueError("outcomes: at least one outcome must take the case on")
         return self

@@ -65,6 +65,11 @@ class Registration(_Record):
     registrant_organisation: str
     urgency: str
     criteria_met: bool
+    criteria_asked: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="The ids of the criteria questions asked (older registrations: none kept)",
+    )
     address_matches_organisation: bool
     person_count: int
     personal: str | None = None

@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
+from vhcore.criteria import EXPLAIN, MAX_QUESTIONS
 from vhcore.emailaddress import EmailAddress
 from vhcore.house import current_house
 
@@ -329,15 +330,6 @@ class Urgency(StrEnum):
     URGENT = "spoed"
 
 
-class Criterion(StrEnum):
-    """The national criteria; met when (1 and 2) and (3 or 4)."""
-
-    LIFE_DOMAINS = "meerdere-leefgebieden"  # 1
-    CHAINS = "meerdere-ketens"  # 2
-    SYSTEM = "gezin-en-omgeving"  # 3
-    LOCAL_SAFETY = "lokale-veiligheid"  # 4
-
-
 class Informed(StrEnum):
     YES = "ja"
     NO = "nee"
@@ -375,22 +367,6 @@ LABELS: dict[StrEnum, str] = {
     Concern.DROP_OUT: "Maatschappelijke uitval",
     Urgency.NORMAL: "Normaal",
     Urgency.URGENT: "Spoed",
-    Criterion.LIFE_DOMAINS: (
-        "Er zijn meerdere problemen op meer dan één leefgebied. Die leiden (naar verwachting) "
-        "tot crimineel of overlastgevend gedrag, of tot verder afglijden."
-    ),
-    Criterion.CHAINS: (
-        "Samenwerking tussen meerdere ketens (minimaal zorg en veiligheid) is nodig. Binnen "
-        "één keten lukt het niet om de problemen goed aan te pakken."
-    ),
-    Criterion.SYSTEM: (
-        "De problemen worden beïnvloed door het gezin of de directe omgeving, en hebben daar "
-        "invloed op (of dat wordt verwacht)."
-    ),
-    Criterion.LOCAL_SAFETY: (
-        "Er is een ernstig veiligheidsprobleem in de buurt of het gebied, dat een aanpak over "
-        "de ketens heen vraagt."
-    ),
     Informed.YES: "Ja",
     Informed.NO: "Nee",
     NotInformedReason.SAFETY: "Zwaarwegende veiligheidsbelangen",
@@ -400,32 +376,25 @@ LABELS: dict[StrEnum, str] = {
 }
 
 
-def criteria_met(criteria: Iterable[Criterion]) -> bool:
-    """The national framework: (1 and 2) and (3 or 4)."""
-    chosen = set(criteria)
-    return {Criterion.LIFE_DOMAINS, Criterion.CHAINS} <= chosen and bool(
-        chosen & {Criterion.SYSTEM, Criterion.LOCAL_SAFETY}
-    )
+def criteria_met(criteria: Iterable[str]) -> bool:
+    """The house's rule over the criteria ticked (``vhcore.criteria``; national by default)."""
+    return current_house().criteria.met(set(criteria))
 
 
-# JSON schema: the national criteria are met, (1 and 2) and (3 or 4).
-_CRITERIA_MET: dict[str, Any] = {
-    "required": ["criteria"],
-    "properties": {
-        "criteria": {
-            "allOf": [
-                {"contains": {"const": Criterion.LIFE_DOMAINS.value}},
-                {"contains": {"const": Criterion.CHAINS.value}},
-                {
-                    "anyOf": [
-                        {"contains": {"const": Criterion.SYSTEM.value}},
-                        {"contains": {"const": Criterion.LOCAL_SAFETY.value}},
-                    ]
-                },
-            ]
-        }
-    },
-}
+def _criterion_ids(schema: dict[str, Any]) -> None:
+    """The house's questions, when the schema is generated (never at import)."""
+    schema["enum"] = current_house().criteria.ids
+
+
+def _conditional_answers(schema: dict[str, Any]) -> None:
+    """The answers that depend on each other, as the validators below enforce them; the
+    criteria's rule is the house's, so the schema is made when it is generated."""
+    schema["allOf"] = [
+        _required_if("urgency", "spoed", "urgency_reason"),
+        _required_if("informed", "nee", "not_informed_reason"),
+        _required_if("not_informed_reason", "anders", "not_informed_explanation"),
+        {"if": current_house().criteria.json_schema(), "else": _filled("criteria_explanation")},
+    ]
 
 
 class InvolvedOrganisation(_Input):
@@ -437,17 +406,7 @@ class InvolvedOrganisation(_Input):
 class RegistrationRequest(_Input):
     """Aanmelding as posted by the form (JSON) or the plain HTML form."""
 
-    # The answers that depend on each other, as the validators below enforce them.
-    model_config = ConfigDict(
-        json_schema_extra={
-            "allOf": [
-                _required_if("urgency", "spoed", "urgency_reason"),
-                _required_if("informed", "nee", "not_informed_reason"),
-                _required_if("not_informed_reason", "anders", "not_informed_explanation"),
-                {"if": _CRITERIA_MET, "else": _filled("criteria_explanation")},
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra=_conditional_answers)
 
     # 1. Aanmelder
     registrant: Registrant
@@ -476,7 +435,14 @@ class RegistrationRequest(_Input):
     tried: Annotated[str, multi_line(4000, min_length=20)]
     question: Annotated[str, multi_line(2000, min_length=10)]
     # 5. Criteria
-    criteria: list[Criterion] = Field(default_factory=list, max_length=len(Criterion))
+    criteria: list[
+        Annotated[str, StringConstraints(max_length=64), Field(json_schema_extra=_criterion_ids)]
+    ] = Field(
+        default_factory=list,
+        max_length=MAX_QUESTIONS,
+        description="The ids of the house's criteria questions the registrant ticked.",
+        json_schema_extra={"uniqueItems": True},
+    )
     criteria_explanation: Annotated[str, multi_line(1000)] | None = Field(
         default=None, validate_default=True
     )
@@ -516,15 +482,22 @@ class RegistrationRequest(_Input):
             )
         return value
 
+    @field_validator("criteria")
+    @classmethod
+    def _known_criteria(cls, value: list[str]) -> list[str]:
+        if not set(value) <= set(current_house().criteria.ids) or len(set(value)) != len(value):
+            raise PydanticCustomError(
+                "vh_criterion", "Kies alleen criteria uit de lijst, elk hoogstens één keer."
+            )
+        return value
+
     @field_validator("criteria_explanation")
     @classmethod
     def _explain_exception(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if "criteria" in info.data and not criteria_met(info.data["criteria"]) and not value:
-            raise PydanticCustomError(
-                "vh_criteria_explanation",
-                "De aanmelding voldoet niet aan de landelijke criteria. Leg uit waarom u de "
-                "casus toch aanmeldt.",
-            )
+        if "criteria" in info.data and not value:
+            unmet = current_house().criteria.unmet(set(info.data["criteria"]))
+            if unmet:
+                raise PydanticCustomError("vh_criteria_explanation", f"{unmet} {EXPLAIN}")
         return value
 
     @field_validator("not_informed_reason")

@@ -32,6 +32,7 @@ if str(REPO / "functions") not in sys.path:
     sys.path.insert(0, str(REPO / "functions"))
 
 from vhcore import staff, status  # noqa: E402
+from vhcore.criteria import NATIONAL  # noqa: E402
 from vhcore.formview import FormView  # noqa: E402
 from vhcore.house import House, HouseConfigError, current_house  # noqa: E402
 
@@ -105,6 +106,7 @@ def page_context(house: House) -> dict[str, Any]:
             (contact.phone, contact.email, contact.visiting_address, contact.postal_address)
         ),
         "staff": staff_page(),
+        "national": NATIONAL,
         "taken_on": [o for o in house.outcomes if o.taken_on],
         "not_taken_on": [o for o in house.outcomes if not o.taken_on],
         "months": months,

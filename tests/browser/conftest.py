@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import (
@@ -18,6 +24,11 @@ from playwright.sync_api import (
 
 from devstack.chromium import CHROMIUM, CHROMIUM_FLAGS
 from devstack.stack import LocalSystem
+from vhcore.house import shipped_houses
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = REPO / "site" / "mkdocs.yml"
+HOUSES = shipped_houses()
 
 
 @pytest.fixture(scope="session")
@@ -90,3 +101,66 @@ def no_js(browser: Browser, built_site: Path, local_system: LocalSystem) -> Iter
     page.goto(f"{local_system.url}/casus-aanmelden/")
     yield visit
     context.close()
+
+
+# ---- the public site of every shipped house, built and served (test_site and others) ----
+
+
+@pytest.fixture(scope="session")
+def built_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """``mkdocs build --strict`` for every shipped house, the builds running side by side."""
+    root = tmp_path_factory.mktemp("sites")
+    builds = {}
+    for house in HOUSES:
+        env = os.environ | {"VH_HOUSE": house, "NO_MKDOCS_2_WARNING": "1"}
+        env.pop("VH_HOUSE_FILE", None)
+        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
+        command += ["-f", str(CONFIG), "-d", str(root / house)]
+        builds[house] = subprocess.Popen(
+            command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+    failed = []
+    for house, process in builds.items():
+        output, _ = process.communicate(timeout=120)
+        if process.returncode != 0:
+            failed.append(f"--- {house} ---\n{output}")
+    assert not failed, "mkdocs build --strict failed:\n" + "\n".join(failed)
+    return {house: root / house for house in HOUSES}
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def origins(built_sites: dict[str, Path]) -> Iterator[dict[str, str]]:
+    """One loopback-only HTTP server per house, each on its own free port (its own origin)."""
+    servers = []
+    urls = {}
+    for house, directory in built_sites.items():
+        handler = functools.partial(_QuietHandler, directory=str(directory))
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        urls[house] = f"http://127.0.0.1:{server.server_address[1]}"
+    yield urls
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_context(browser: Browser) -> Iterator[BrowserContext]:
+    """One browser context for all page visits: a new context per page costs more than axe."""
+    context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def site_page(site_context: BrowserContext) -> Iterator[Page]:
+    page = site_context.new_page()
+    yield page
+    page.close()

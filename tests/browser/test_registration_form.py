@@ -104,7 +104,7 @@ def fill_as_a_partner(page: Page) -> None:
     criteria = group(page, "Welke criteria zijn volgens u van toepassing?")
     criteria.get_by_label("1.").check()
     status = page.locator("#vh-criteria-status")
-    expect(status).to_contain_text("voldoet de casus (nog) niet aan de landelijke regel")
+    expect(status).to_contain_text("klopt dit niet: criterium 2; criterium 3 of 4.")
     page.get_by_label("Waarom meldt u de casus toch aan?").fill("Regionale afspraak.")
     group(page, "Is de betrokkene geïnformeerd").get_by_label("Nee", exact=True).check()
     group(page, "Waarom is de betrokkene niet geïnformeerd?").get_by_label(

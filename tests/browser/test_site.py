@@ -8,23 +8,13 @@ house or its arrangements.
 
 from __future__ import annotations
 
-import functools
 import html
-import os
 import re
-import subprocess
-import sys
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import (
-    Browser,
-    BrowserContext,
     ConsoleMessage,
     Page,
     Request,
@@ -59,66 +49,6 @@ PAGES = page_paths()
 
 
 # ---- building and serving ---------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def built_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """``mkdocs build --strict`` for every shipped house, the builds running side by side."""
-    root = tmp_path_factory.mktemp("sites")
-    builds = {}
-    for house in HOUSES:
-        env = os.environ | {"VH_HOUSE": house, "NO_MKDOCS_2_WARNING": "1"}
-        env.pop("VH_HOUSE_FILE", None)
-        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
-        command += ["-f", str(CONFIG), "-d", str(root / house)]
-        builds[house] = subprocess.Popen(
-            command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-    failed = []
-    for house, process in builds.items():
-        output, _ = process.communicate(timeout=120)
-        if process.returncode != 0:
-            failed.append(f"--- {house} ---\n{output}")
-    assert not failed, "mkdocs build --strict failed:\n" + "\n".join(failed)
-    return {house: root / house for house in HOUSES}
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="session")
-def origins(built_sites: dict[str, Path]) -> Iterator[dict[str, str]]:
-    """One loopback-only HTTP server per house, each on its own free port (its own origin)."""
-    servers = []
-    urls = {}
-    for house, directory in built_sites.items():
-        handler = functools.partial(_QuietHandler, directory=str(directory))
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        urls[house] = f"http://127.0.0.1:{server.server_address[1]}"
-    yield urls
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="session")
-def site_context(browser: Browser) -> Iterator[BrowserContext]:
-    """One browser context for all page visits: a new context per page costs more than axe."""
-    context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam")
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def site_page(site_context: BrowserContext) -> Iterator[Page]:
-    page = site_context.new_page()
-    yield page
-    page.close()
 
 
 # ---- every page, every house ------------------------------------------------------------------

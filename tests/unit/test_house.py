@@ -8,10 +8,16 @@ import pytest
 
 from vhcore.house import HouseConfigError, house_path, load_house_file, shipped_houses
 
-SHIPPED = ["hollands-midden", "noord-holland-noord", "sittard", "voorbeeldregio"]
+SHIPPED = [
+    "hollands-midden",
+    "noord-holland-noord",
+    "sittard",
+    "voorbeeldregio",
+    "zuid-holland-zuid",
+]
 
 
-def test_the_default_and_the_three_seeded_regions_are_shipped() -> None:
+def test_the_default_and_the_four_seeded_regions_are_shipped() -> None:
     assert shipped_houses() == SHIPPED
 
 

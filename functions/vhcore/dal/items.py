@@ -180,6 +180,7 @@ class RegistrationItem(_Item):
     registrant_organisation: str
     urgency: str
     criteria_met: bool
+    criteria_asked: list[str] = Field(default_factory=list)
     address_matches_organisation: bool
     person_count: int
     personal: str | None = None
@@ -244,6 +245,7 @@ def changed_attributes(changes: Changes) -> dict[str, Any]:
 UNLISTED_ATTRIBUTES = frozenset(
     {"personal", "contact", "decision_personal", "plan_personal", "history"}
     | {"decision_token", "close_token"}
+    | {"criteria_asked"}  # read with the case, never in a list
 )
 LISTED_ATTRIBUTES = tuple(
     name for name in RegistrationItem.model_fields if name not in UNLISTED_ATTRIBUTES

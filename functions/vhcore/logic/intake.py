@@ -73,6 +73,8 @@ def new_registration(
         registrant_organisation=registrant.organisation,
         urgency=request.urgency.value,
         criteria_met=request.criteria_met,
+        # The questions as asked now: a later change of the house file re-reads nothing.
+        criteria_asked=house.criteria.ids,
         address_matches_organisation=house.address_of(
             registrant.organisation, str(registrant.email)
         ),

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import statistics
 from collections import Counter
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, JsonValue
 
@@ -66,6 +66,11 @@ class Case(BaseModel):
 
     entry: QueueEntry
     registration: dict[str, JsonValue] = Field(description="The registration as the form sent it.")
+    criteria_asked: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list,
+        max_length=50,
+        description="The ids of the criteria questions the registrant was asked, in order.",
+    )
     decision: cases.DecisionNotes | None = Field(
         default=None, description="Advice and process director, when decided."
     )
@@ -355,6 +360,7 @@ def _case(services: Services, registration: Registration) -> Case:
     return Case(
         entry=_entry(registration),
         registration=json.loads(content),
+        criteria_asked=registration.criteria_asked,
         decision=decision,
         plan=plan,
         history=[

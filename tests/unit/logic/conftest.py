@@ -1,9 +1,9 @@
-"""Fixtures of the rules' tests: fresh in-memory ports, a fixed clock, another house."""
+"""Fixtures of the rules' tests: fresh in-memory ports and a fixed clock (another house:
+``use_house`` in ``tests/unit/conftest.py``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import pytest
@@ -19,7 +19,6 @@ from vhcore.dal.memory import (
     MemoryWorkflow,
     memory_services,
 )
-from vhcore.house import House, current_house
 from vhcore.ports import Services
 
 T = TypeVar("T")
@@ -44,20 +43,6 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
     frozen = FrozenClock(MONDAY)
     monkeypatch.setattr(clock, "now", frozen.now)
     return frozen
-
-
-@pytest.fixture
-def use_house(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], House]]:
-    """Serve another house (``VH_HOUSE``) for the rest of the test; the default afterwards."""
-
-    def use(name: str) -> House:
-        monkeypatch.delenv("VH_HOUSE_FILE", raising=False)
-        monkeypatch.setenv("VH_HOUSE", name)
-        current_house.cache_clear()
-        return current_house()
-
-    yield use
-    current_house.cache_clear()
 
 
 @pytest.fixture

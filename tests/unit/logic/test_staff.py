@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,9 +30,10 @@ from tests.unit.logic.support import (
     request,
     with_ports,
 )
+from vhcore.criteria import NATIONAL
 from vhcore.dal.memory import SEAL, MemoryStore, MemoryWorkflow
 from vhcore.errors import IllegalTransition, NotFound, StorageUnavailable
-from vhcore.house import House
+from vhcore.house import House, current_house
 from vhcore.logic import agenda, cases, intake, staff, triage
 from vhcore.model import SYSTEM, AuditEntry, Registration
 from vhcore.ports import Services
@@ -589,3 +591,37 @@ def test_erasing_an_unknown_case_is_not_found_and_erases_nothing(
     # Then the case is still there and nothing was audited
     assert store.get(case.id) is not None
     assert store.audit == []
+
+
+def test_a_case_keeps_the_criteria_it_was_asked_when_the_house_changes_its_questions(
+    services: Services,
+    use_house: Callable[[str], House],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # Given a registration in Sittard, asked its three questions
+    sittard = use_house("sittard")
+    answer = intake.register(services, request(), MONDAY)
+    asked = sittard.criteria.ids
+    # When the house file later asks the national questions, the old ones retired
+    changed = sittard.criteria.model_copy(
+        update={
+            "questions": NATIONAL.questions,
+            "rule": NATIONAL.rule,
+            "retired": sittard.criteria.questions,
+        }
+    )
+    path = tmp_path / "sittard.json"
+    path.write_text(sittard.model_copy(update={"criteria": changed}).model_dump_json())
+    monkeypatch.setenv("VH_HOUSE_FILE", str(path))
+    current_house.cache_clear()
+    assert current_house().criteria.ids == NATIONAL.ids
+    case = staff.read_case(services, answer.reference, STAFF, TRIAGE, PURPOSE)
+    # Then the case still shows the questions as asked, met as judged at receipt, and the
+    # retired questions still read
+    assert case.criteria_asked == asked
+    assert case.registration["criteria"] == asked
+    assert case.entry.criteria_met is True
+    assert [current_house().criteria.question(i).label for i in asked][2] == (
+        "Regie door het Veiligheidshuis is nodig"
+    )

@@ -825,12 +825,20 @@
       ["Al geprobeerd", reg.tried],
       ["Hulpvraag", reg.question]
     ]));
-    section(body, "Criteria", definitionList([
-      ["Aangevinkt", (reg.criteria || []).length
-        ? reg.criteria.map(function (v) { return label("criterion", v); }) : "Geen"],
-      ["Voldoet aan de landelijke regel", yesNo(entry.criteria_met)],
+    /* Each question as it was asked (the house's questions of that day), with the answer;
+       an older registration kept only what was ticked. */
+    var ticked = reg.criteria || [];
+    var asked = data.criteria_asked || [];
+    section(body, "Criteria", definitionList((asked.length
+      ? asked.map(function (id, i) {
+        return [(i + 1) + ". " + label("criterion", id), ticked.indexOf(id) >= 0 ? "Ja" : "Nee"];
+      })
+      : [["Aangevinkt", ticked.length
+        ? ticked.map(function (v) { return label("criterion", v); }) : "Geen"]]
+    ).concat([
+      ["Voldoet aan de criteria (bij aanmelding)", yesNo(entry.criteria_met)],
       ["Toelichting", reg.criteria_explanation]
-    ]));
+    ])));
     section(body, "Betrokkene geïnformeerd", definitionList([
       ["Geïnformeerd", label("informed", reg.informed)],
       ["Reden", label("not_informed_reason", reg.not_informed_reason)],

@@ -93,6 +93,9 @@
     var announcer = byId("vh-announce");
     var criteriaStatus = byId("vh-criteria-status");
     var criteriaSeen = false;
+    /* What is not met for each combination of ticked boxes ("" when met): the API's words. */
+    var criteriaOutcomes = JSON.parse(criteriaStatus.getAttribute("data-outcomes"));
+    var criteriaExplain = criteriaStatus.getAttribute("data-explain");
     var sending = false;
     var sent = null; /* the answers last sent, without their submission id (in memory only) */
 
@@ -111,10 +114,11 @@
 
     function hiddenByCondition(node) { return !!node.closest("[data-show-when][hidden]"); }
 
-    function criteriaMet() {
-      var boxes = all(form, "input[name=criteria]");
-      return boxes[0].checked && boxes[1].checked && (boxes[2].checked || boxes[3].checked);
+    function criteriaUnmet() {
+      var key = all(form, "input[name=criteria]").map(function (box) { return box.checked ? "1" : "0"; });
+      return criteriaOutcomes[key.join("")];
     }
+    function criteriaMet() { return criteriaUnmet() === ""; }
 
     /* The value of a question, ignoring answers hidden by another answer. */
     function valueOf(name) {
@@ -140,11 +144,13 @@
     }
 
     function updateCriteria() {
+      var unmet = criteriaUnmet();
       criteriaSeen = true;
-      criteriaStatus.textContent = criteriaMet()
-        ? "Volgens uw antwoorden voldoet de casus aan de landelijke regel."
-        : "Volgens uw antwoorden voldoet de casus (nog) niet aan de landelijke regel: criterium 1 én 2, " +
-          "en daarnaast 3 of 4. U kunt de casus toch aanmelden. Leg dan hieronder uit waarom.";
+      criteriaStatus.textContent = unmet
+        ? unmet + " U kunt de casus toch aanmelden. Leg dan hieronder uit waarom."
+        : "Volgens uw antwoorden voldoet de casus aan de criteria.";
+      /* The error for a missing explanation names what is not met, as the API does. */
+      if (unmet) byId("criteria_explanation").setAttribute("data-missing", unmet + " " + criteriaExplain);
     }
 
     /* ---- Rows: persons (1 to 8) and involved organisations (0 to 15) ---- */
@@ -418,7 +424,7 @@
             } else if (child.matches(".vh-option")) {
               row(child.textContent.trim(), child.querySelector("input").checked ? "Ja" : "Nee");
             } else if (child === criteriaStatus) {
-              row("Voldoet de casus aan de landelijke regel?", criteriaMet() ? "Ja" : "Nee");
+              row("Voldoet de casus aan de criteria?", criteriaMet() ? "Ja" : "Nee");
             } else if (child.matches("[data-row]")) {
               list.appendChild(make("h5", "", child.querySelector("legend").textContent));
               rows = null;
