@@ -111,7 +111,8 @@ browser: install
 infrastructure: install
 	$(VENV)/bin/pytest tests/infrastructure
 
-bench: install ## Benchmarks: cold starts, site weight and Lighthouse, API latency, a load run (HOUSE=name)
+bench: install ## Benchmarks: each function's zip size (after make build), cold starts, site weight and Lighthouse, API latency, a load run (HOUSE=name)
+	$(PY) benchmarks/packages/bench_packages.py
 	$(PY) benchmarks/coldstart/bench_coldstart.py --house $(HOUSE)
 	npm ci --silent --prefix benchmarks/site
 	$(PY) benchmarks/site/bench_site.py --house $(HOUSE)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import importlib.util
 import os
 import re
 import shutil
@@ -494,8 +493,9 @@ def check_services(function: Function, site_roots: Sequence[Path]) -> None:
 def stage(pkg: Package, target: Path, *, link: bool = False) -> None:
     """Copy a package's files into ``target`` (tests: a function's folder without sam).
     ``link``: hard links where the file system allows them (never symbolic ones: the code
-    finds its data beside its own files), with the bytecode this interpreter already compiled
-    for them (still valid: a hard link keeps the source's time and size)."""
+    finds its data beside its own files), and each code folder's ``__pycache__`` a link to
+    its source's, so the staged copies share the bytecode an import of the original compiles
+    (still valid: a hard link keeps the source's time and size)."""
     for relative, source in pkg.files.items():
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -507,12 +507,11 @@ def stage(pkg: Package, target: Path, *, link: bool = False) -> None:
         except OSError:
             shutil.copyfile(source, destination)
             continue
-        if source.suffix == ".py":
-            compiled = Path(importlib.util.cache_from_source(str(source)))
-            if compiled.is_file():
-                copy = Path(importlib.util.cache_from_source(str(destination)))
-                copy.parent.mkdir(exist_ok=True)
-                os.link(compiled, copy)
+        cache = destination.parent / "__pycache__"
+        if source.suffix == ".py" and not cache.is_symlink():
+            original = source.parent / "__pycache__"
+            original.mkdir(exist_ok=True)
+            cache.symlink_to(original, target_is_directory=True)
 
 
 def prune(folder: Path, keep: Iterable[str]) -> None:
