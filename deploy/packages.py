@@ -59,6 +59,11 @@ SERVICE_IMPORTS: Mapping[str, str] = {
     "cryptography": "kms",
 }
 
+# Own modules that import one of those libraries for something else than its service.
+OWN_USES: Mapping[str, tuple[str, ...]] = {
+    "signin.session": ("cryptography",),  # AES-GCM of the staff session cookie, no KMS
+}
+
 # IAM action prefixes whose SDK service has another name. Every other prefix is the name of
 # the SDK's service itself (dynamodb, kms, sqs); an unknown one stops the build.
 IAM_TO_SDK: Mapping[str, tuple[str, ...]] = {
@@ -307,7 +312,13 @@ def reachable(
         todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # parents run first
         names = read.names
         if allowed is not None and parts[0] in own:
-            names = frozenset(n for n in names if not serves_another_service(n, allowed))
+            kept = OWN_USES.get(name, ())
+            names = frozenset(
+                n
+                for n in names
+                if not serves_another_service(n, allowed)
+                or any(n == lib or n.startswith(lib + ".") for lib in kept)
+            )
         for imported in (name, *names):
             todo.extend(IMPLICIT_IMPORTS.get(imported, ()))
         todo.extend(names)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import json
 import threading
-import time
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from devstack.provision import Stack
+from vhcore import clock as domain_clock
 from vhtools.template import REGION, http_authorizers
 
 UNAUTHORIZED = json.dumps({"message": "Unauthorized"}).encode()
@@ -132,12 +132,12 @@ class JwtAuthorizer:
         self,
         config: JwtConfiguration,
         jwks: Jwks,
-        now: Callable[[], float] = time.time,
+        now: Callable[[], float] | None = None,
     ) -> None:
         self.config = config
         self.jwks = jwks
-        # Real time, not the simulated clock: the emulator issues tokens in real time.
-        self.now = now
+        # The simulated clock: the emulator issues tokens on it too (devstack.cognito).
+        self.now = now or (lambda: domain_clock.now().timestamp())
 
     def token(self, headers: Mapping[str, str], query: Mapping[str, str]) -> str:
         source = self.config.identity_source

@@ -1,15 +1,25 @@
 """A stand-in for Cognito's hosted login on the local stack (dev mode only, never deployed).
 
-``/dev/oauth2/authorize``, ``/dev/oauth2/token`` and ``/dev/logout`` do locally what the user
-pool's domain does in AWS (authorization code with PKCE): ``/dev`` is the domain's root (the
-admin function's ``STAFF_AUTH_URL``, to which it appends ``/oauth2/authorize``,
-``/oauth2/token`` and ``/logout`` as for Cognito); the password is checked by the emulator
-(``InitiateAuth`` with ``USER_PASSWORD_AUTH``) and the tokens are the emulator's own.
+``/dev/oauth2/authorize``, ``/dev/oauth2/token``, ``/dev/oauth2/revoke`` and ``/dev/logout`` do
+locally what the user pool's domain does in AWS (authorization code with PKCE, the
+``refresh_token`` grant, revocation): ``/dev`` is the domain's root (the sign-in function's
+``STAFF_AUTH_URL``, to which it appends ``/oauth2/...`` and ``/logout`` as for Cognito); the
+password is checked by the emulator (``InitiateAuth`` with ``USER_PASSWORD_AUTH``) and the ID
+and access tokens are the emulator's own.
+
+Refresh tokens are kept as strictly as Cognito keeps them, which moto does not (its refresh
+tokens never expire, are never rotated and cannot be revoked one by one): the browser side
+gets an opaque token of this stand-in that ends at the client's ``RefreshTokenValidity`` on
+the simulated clock, is replaced by a new one on each use when the client has
+``RefreshTokenRotation`` enabled (the old one is void at once; a rotated token keeps the
+first one's end), and is void after ``/oauth2/revoke``. Behind it, the emulator's own refresh
+token (``REFRESH_TOKEN_AUTH``) signs the new ID and access tokens.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 import secrets
@@ -24,6 +34,7 @@ from urllib.parse import parse_qs, urlencode
 
 from devstack.page import Page, document, escape, html_page
 from devstack.provision import Stack, client
+from vhcore import clock as domain_clock
 from vhtools.template import resources
 
 # The user pool domain's root, locally; Cognito serves /oauth2/authorize, /oauth2/token and
@@ -41,6 +52,9 @@ class OAuthClient:
     callback_urls: frozenset[str]
     logout_urls: frozenset[str]
     scopes: frozenset[str]
+    refresh_lifetime: dt.timedelta = dt.timedelta(days=30)
+    rotation: bool = False
+    retry_grace: dt.timedelta = dt.timedelta(0)
 
 
 def oauth_clients(stack: Stack, site_url: str) -> dict[str, OAuthClient]:
@@ -68,8 +82,29 @@ def oauth_clients(stack: Stack, site_url: str) -> dict[str, OAuthClient]:
             ),
             logout_urls=frozenset([*settings.get("LogoutURLs", []), f"{site_url}/beheer/"]),
             scopes=frozenset(settings.get("AllowedOAuthScopes", [])),
+            refresh_lifetime=_refresh_lifetime(settings),
+            rotation=settings.get("RefreshTokenRotation", {}).get("Feature") == "ENABLED",
+            retry_grace=dt.timedelta(
+                seconds=int(
+                    settings.get("RefreshTokenRotation", {}).get("RetryGracePeriodSeconds", 0)
+                )
+            ),
         )
     return found
+
+
+def _refresh_lifetime(settings: Mapping[str, Any]) -> dt.timedelta:
+    """A client's ``RefreshTokenValidity`` in its unit (Cognito's default: 30 days)."""
+    unit = settings.get("TokenValidityUnits", {}).get("RefreshToken", "days")
+    return dt.timedelta(**{unit: int(settings.get("RefreshTokenValidity", 30))})
+
+
+@dataclass
+class _Refresh:
+    client_id: str
+    upstream: str  # the emulator's own refresh token
+    expires: dt.datetime  # on the simulated clock
+    void_after: dt.datetime | None = None  # once used with rotation: the end of its grace
 
 
 @dataclass
@@ -134,6 +169,7 @@ class DevLogin:
     endpoint: str
     clients: dict[str, OAuthClient]
     _grants: dict[str, _Grant] = field(default_factory=dict)
+    _refresh: dict[str, _Refresh] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def handle(self, method: str, path: str, query: str, body: bytes) -> Page | None:
@@ -150,6 +186,11 @@ class DevLogin:
                 return Page(405, {"Allow": "POST"}, b"")
             form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
             return self.token(form)
+        if path == f"{DEV_OAUTH}/revoke":
+            if method != "POST":
+                return Page(405, {"Allow": "POST"}, b"")
+            form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+            return self.revoke(form)
         if path in LOGOUT_PATHS and method in ("GET", "HEAD"):
             return self.logout(params)
         return None
@@ -288,7 +329,11 @@ class DevLogin:
                 tokens={
                     "id_token": tokens["IdToken"],
                     "access_token": tokens["AccessToken"],
-                    "refresh_token": tokens["RefreshToken"],
+                    "refresh_token": self._issue_refresh(
+                        registered.client_id,
+                        tokens["RefreshToken"],
+                        domain_clock.now() + registered.refresh_lifetime,
+                    ),
                     "expires_in": int(tokens["ExpiresIn"]),
                     "token_type": "Bearer",
                 },
@@ -300,11 +345,82 @@ class DevLogin:
 
     # -- token
 
+    def _issue_refresh(self, client_id: str, upstream: str, expires: dt.datetime) -> str:
+        """A new opaque refresh token for the browser side (the caller holds the lock or
+        is alone with the grant)."""
+        now = domain_clock.now()
+        for stale in [
+            h
+            for h, r in self._refresh.items()
+            if r.expires <= now or (r.void_after is not None and r.void_after <= now)
+        ]:
+            del self._refresh[stale]
+        handle = secrets.token_urlsafe(48)
+        self._refresh[handle] = _Refresh(client_id=client_id, upstream=upstream, expires=expires)
+        return handle
+
+    def refresh(self, form: Mapping[str, str]) -> Page:
+        """The ``refresh_token`` grant: new ID and access tokens and, with rotation, a new
+        refresh token in place of the one used."""
+        registered = self.clients[form["client_id"]]
+        handle = form.get("refresh_token", "")
+        now = domain_clock.now()
+        with self._lock:
+            held = self._refresh.get(handle)
+            if held is None or held.client_id != registered.client_id:
+                return _json(400, {"error": "invalid_grant"})
+            if held.expires <= now or (held.void_after is not None and held.void_after <= now):
+                del self._refresh[handle]
+                return _json(400, {"error": "invalid_grant"})
+            if registered.rotation and held.void_after is None:
+                # Rotated: void at once, or after the client's grace for a retry.
+                held.void_after = now + registered.retry_grace
+                if not registered.retry_grace:
+                    del self._refresh[handle]
+        idp = client("cognito-idp", self.endpoint)
+        try:
+            result = idp.initiate_auth(
+                ClientId=registered.client_id,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": held.upstream},
+            )["AuthenticationResult"]
+        except idp.exceptions.NotAuthorizedException:
+            return _json(400, {"error": "invalid_grant"})
+        answer: dict[str, Any] = {
+            "id_token": result["IdToken"],
+            "access_token": result["AccessToken"],
+            "expires_in": int(result["ExpiresIn"]),
+            "token_type": "Bearer",
+        }
+        if registered.rotation:
+            with self._lock:
+                answer["refresh_token"] = self._issue_refresh(
+                    registered.client_id, held.upstream, held.expires
+                )
+        return _json(200, answer)
+
+    def revoke(self, form: Mapping[str, str]) -> Page:
+        """``/oauth2/revoke``: the refresh token is void from now on, and so are the ones
+        rotated out before it that are still in their grace."""
+        registered = self.clients.get(form.get("client_id", ""))
+        if registered is None:
+            return _json(400, {"error": "invalid_client"})
+        with self._lock:
+            held = self._refresh.get(form.get("token", ""))
+            if held is not None and held.client_id != registered.client_id:
+                return _json(400, {"error": "unauthorized_client"})
+            if held is not None:
+                for handle in [h for h, r in self._refresh.items() if r.upstream == held.upstream]:
+                    del self._refresh[handle]
+        return Page(200, {"Cache-Control": "no-store"}, b"")
+
     def token(self, form: Mapping[str, str]) -> Page:
-        if form.get("grant_type") != "authorization_code":
+        if form.get("grant_type") not in ("authorization_code", "refresh_token"):
             return _json(400, {"error": "unsupported_grant_type"})
         if form.get("client_id", "") not in self.clients:
             return _json(400, {"error": "invalid_client"})
+        if form["grant_type"] == "refresh_token":
+            return self.refresh(form)
         with self._lock:
             # One-time: the code is gone after this request, whatever its outcome.
             grant = self._grants.pop(form.get("code", ""), None)

@@ -322,6 +322,7 @@ _USER_POOL_KEYS = (
 _CLIENT_KEYS = (
     "GenerateSecret",
     "RefreshTokenValidity",
+    "RefreshTokenRotation",
     "AccessTokenValidity",
     "IdTokenValidity",
     "TokenValidityUnits",

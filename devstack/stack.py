@@ -15,6 +15,7 @@ from typing import Any
 from moto.server import ThreadedMotoServer
 
 from devstack.clock import SimClock
+from devstack.cognito import patch_moto_tokens
 from devstack.devpages import DevTools
 from devstack.events import EventPump
 from devstack.gateway import LocalGateway
@@ -104,6 +105,8 @@ class LocalSystem:
         os.environ["MOTO_PORT"] = str(port)
         # Transactions that cost one item each, not a copy of the table (devstack.transactions).
         patch_moto_transactions()
+        # Tokens live as the template's client says, on the simulated clock (devstack.cognito).
+        patch_moto_tokens()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self.moto.start()
         host, port = self.moto.get_host_and_port()

@@ -66,18 +66,33 @@ def restore_clock(local_system: LocalSystem) -> Iterator[None]:
     local_system.clock.reset(before)
 
 
+def still_valid(token: str, margin: float = 60) -> bool:
+    """Whether a token is valid now and for at least ``margin`` more seconds on the
+    simulated clock (the gateway's JWT authorizer reads that clock; a test that put the clock
+    back leaves tokens issued in its future, which are not valid yet)."""
+    import base64
+
+    from vhcore import clock
+
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    now = clock.now().timestamp()
+    return float(claims["iat"]) <= now < float(claims["exp"]) - margin
+
+
 @pytest.fixture(scope="session")
 def staff_tokens(local_system: LocalSystem) -> Callable[[str], dict[str, Any]]:
     """group -> the tokens its dev user gets by signing in through the local hosted login
-    (``id_token``, ``access_token``, ...), once per group and session. The admin function's
-    session cookie holds one of them; send it as ``Authorization: Bearer <token>`` or as the
-    ``__Host-vh-session`` cookie."""
+    (``id_token``, ``access_token``, ...), kept per group while they are valid (five minutes
+    on the simulated clock, as the template's client says; signed in again after that). The
+    admin function's session cookie holds one of them; send it as ``Authorization: Bearer
+    <token>`` or as the ``__Host-vh-session`` cookie."""
     from devstack.loginpage import code_flow_tokens
 
     signed_in: dict[str, dict[str, Any]] = {}
 
     def tokens(group: str) -> dict[str, Any]:
-        if group not in signed_in:
+        if group not in signed_in or not still_valid(signed_in[group]["id_token"]):
             username, password = local_system.staff_users[group]
             client_id = local_system.stack.physical["StaffClient"].ref
             signed_in[group] = code_flow_tokens(local_system.url, client_id, username, password)

@@ -51,6 +51,7 @@ MAX_JSON_DEPTH = 32
 # What each error status means, for the OpenAPI document.
 ERRORS = {
     400: "Sign-in expired or failed",
+    401: "Not signed in, or the session has ended (idle, a working day, signed out)",
     403: "Not allowed for the caller's group",
     404: "No such registration",
     409: "Not possible in the case's status, or changed by someone else",

@@ -36,6 +36,7 @@ Setting = Literal[
     "staff_client_id",
     "staff_auth_url",
     "origin_secret",
+    "session_secret",
 ]
 
 
@@ -59,6 +60,8 @@ class Settings(BaseModel):
     staff_auth_url: Url | None = Field(default=None, alias="STAFF_AUTH_URL")
     # The header value CloudFront sends to the API origin (vhcore.http.through_cloudfront).
     origin_secret: Name | None = Field(default=None, alias="ORIGIN_SECRET", repr=False)
+    # The key of the sign-in function's refresh cookie (signin_handler.seal).
+    session_secret: Name | None = Field(default=None, alias="SESSION_SECRET", repr=False)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Settings:

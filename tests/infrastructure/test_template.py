@@ -34,6 +34,7 @@ SIGN_IN_ROUTES = {
     ("GET", "/api/admin/auth/login"),
     ("GET", "/api/admin/auth/callback"),
     ("POST", "/api/admin/auth/logout"),
+    ("POST", "/api/admin/auth/refresh"),
 }
 # The routes anyone may call: the registration form and the sign-in. Every other route needs
 # a staff token (the HTTP API's default authorizer).

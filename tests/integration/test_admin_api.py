@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from devstack.stack import LocalSystem
+from tests.conftest import still_valid
 from tests.factories import PERSONAL_VALUES, registration, staff_member, working_day_ahead
 from tests.integration.test_intake import post, registration_item, table_items
 from tests.integration.test_local_auth import claims_of, mint, tokens_for
@@ -59,10 +60,26 @@ BODIES: dict[str, dict[str, Any]] = {
 }
 
 
+class FreshTokens(dict[str, str]):
+    """A real ID token per group, through the sign-in flow (PKCE) of the local stack, signed
+    in again when the one kept runs out (five minutes on the simulated clock)."""
+
+    def __init__(self, system: LocalSystem) -> None:
+        super().__init__()
+        self.system = system
+
+    def __contains__(self, group: object) -> bool:
+        return group in ALL
+
+    def __getitem__(self, group: str) -> str:
+        if group not in self.keys() or not still_valid(super().__getitem__(group)):
+            self[group] = str(tokens_for(self.system, group)["id_token"])
+        return super().__getitem__(group)
+
+
 @pytest.fixture(scope="module")
 def tokens(local_system: LocalSystem) -> dict[str, str]:
-    """A real ID token per group, through the sign-in flow (PKCE) of the local stack."""
-    return {group: str(tokens_for(local_system, group)["id_token"]) for group in ALL}
+    return FreshTokens(local_system)
 
 
 def variant(token: str, **changes: Any) -> str:

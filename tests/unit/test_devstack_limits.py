@@ -40,6 +40,7 @@ def test_the_rate_rules_are_read_from_the_waf_template_with_its_numbers_and_answ
         ("GET", "/api/admin/auth/login", "SignInPerClient"),
         ("GET", "/api/admin/auth/callback", "SignInPerClient"),
         ("POST", "/api/admin/auth/logout", "SignInPerClient"),
+        ("POST", "/api/admin/auth/refresh", "SignInPerClient"),
         ("GET", "/api/registrations", None),
         ("POST", "/api/registrations/x", None),
         ("GET", "/api/admin/registrations", None),

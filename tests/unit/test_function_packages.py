@@ -151,9 +151,10 @@ def test_no_function_ships_what_nothing_in_it_uses(name: str, packages: dict[str
     assert not set(FORBIDDEN) & pkg.distributions
     renders = bool({"vhcore.emails", "vhcore.pages"} & pkg.modules)
     assert ("jinja2" in pkg.distributions) == renders
-    # The encryption libraries only where the role may use the house's keys.
+    # The encryption libraries only where the role may use the house's keys, and AES-GCM
+    # where the sign-in function seals its session cookie.
     uses_keys = "kms" in pkg.function.iam_prefixes
-    assert ("cryptography" in pkg.distributions) == uses_keys
+    assert ("cryptography" in pkg.distributions) == (uses_keys or "signin.session" in pkg.modules)
     assert ("aws-encryption-sdk" in pkg.distributions) <= uses_keys
     assert not any(path.endswith((".pyc", "requirements.txt")) for path in pkg.files)
 

@@ -75,10 +75,11 @@ def _persistence_layer(table_name: str, session: boto3.session.Session) -> Dynam
     from vhcore.dal import aws
 
     with aws.LOCK:
-        # The timeouts and retries of every other client (``aws.CONFIG``), which fit the
-        # function's timeout.
+        # The process's one DynamoDB client (``aws.CONFIG``: the timeouts and retries that fit
+        # the function's timeout): a client of its own would read the endpoint rules and the
+        # service model again, a cost of every cold start that stores a registration.
         return DynamoDBPersistenceLayer(
-            table_name=table_name, boto3_session=session, boto_config=aws.CONFIG
+            table_name=table_name, boto3_client=aws._client(session, "dynamodb")
         )
 
 

@@ -94,7 +94,38 @@
     this.errors = (body && body.errors) || [];
   }
 
-  function api(method, path, body) {
+  var OFFLINE = { message: "Er is geen verbinding met de server. Probeer het opnieuw." };
+  var NOT_SIGNED_IN = "U bent niet (meer) ingelogd. Log opnieuw in.";
+
+  /* ---- The session of a working day ----
+     The ID token lives a few minutes; the sign-in function renews it with the refresh token
+     it keeps sealed in an HttpOnly cookie. The page renews before the token runs out (the
+     readable cookie says when) and once more on a 401; one renewal at a time. When the
+     session has ended (30 minutes idle, 10 hours, signed out) the answer says why. */
+  var renewing = null;
+  function tokenEnds() {
+    var found = doc.cookie.split(/;\s*/).filter(function (c) { return c.indexOf(SIGNED_IN + "=") === 0; })[0];
+    return found ? (parseInt(found.slice(SIGNED_IN.length + 1), 10) || 0) * 1000 : 0;
+  }
+  function renew() {
+    if (!renewing) {
+      renewing = fetch(API + "/auth/refresh", { method: "POST", credentials: "same-origin",
+        cache: "no-store", headers: { Accept: "application/json" } }).then(function (response) {
+        if (response.ok) return true;
+        return response.json().catch(function () { return null; }).then(function (data) {
+          throw new Problem(401, { message: (data && data.message) || NOT_SIGNED_IN });
+        });
+      }, function () { throw new Problem(0, OFFLINE); });
+      renewing.then(function () { renewing = null; }, function () { renewing = null; });
+    }
+    return renewing;
+  }
+  function sessionEnded(problem) {
+    if (problem.status === 401) signedOut(problem.message);
+    throw problem;
+  }
+
+  function send(method, path, body, retry) {
     var options = { method: method, credentials: "same-origin", cache: "no-store",
       headers: { Accept: "application/json" } };
     if (body !== undefined) {
@@ -102,18 +133,24 @@
       options.body = JSON.stringify(body);
     }
     return fetch(API + path, options).then(function (response) {
+      if (response.status === 401 && retry) {
+        return renew().then(function () { return send(method, path, body, false); }, sessionEnded);
+      }
       return response.text().then(function (text) {
         var data = null;
         try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-        if (response.status === 401) {
-          signedOut("U bent niet (meer) ingelogd. Log opnieuw in.");
-          throw new Problem(401, { message: "U bent niet (meer) ingelogd. Log opnieuw in." });
-        }
+        if (response.status === 401) sessionEnded(new Problem(401, { message: NOT_SIGNED_IN }));
         if (!response.ok) throw new Problem(response.status, data);
         return data;
       });
     }, function () {
-      throw new Problem(0, { message: "Er is geen verbinding met de server. Probeer het opnieuw." });
+      throw new Problem(0, OFFLINE);
+    });
+  }
+  function api(method, path, body) {
+    var due = tokenEnds() - 30000 <= Date.now();
+    return (due ? renew().then(null, sessionEnded) : Promise.resolve()).then(function () {
+      return send(method, path, body, true);
     });
   }
 
@@ -150,9 +187,7 @@
   /* Set with the session at sign-in, readable here (the session itself is not): without it
      nobody signed in on this browser, and the API is not asked (it would answer 401). */
   var SIGNED_IN = "__Host-vh-signed-in";
-  function mayBeSignedIn() {
-    return document.cookie.split(/;\s*/).indexOf(SIGNED_IN + "=1") !== -1;
-  }
+  function mayBeSignedIn() { return tokenEnds() > 0; }
   /* A link to a case (/beheer/#VH-...) survives signing in: the sign-in takes the reference
      along and comes back to it. Nothing is kept in the browser. */
   function keepDeepLink() {
