@@ -28,10 +28,16 @@ app = APIGatewayHttpResolver(enable_validation=True)
     description=(
         "Validates and stores a registration once (idempotent by submission_id, or by content "
         "without one) and answers with its reference. Also accepts the plain HTML form "
-        "(application/x-www-form-urlencoded), answered with 303 or an HTML page."
+        "(application/x-www-form-urlencoded), answered with an HTML page in the site's look: "
+        "200 with the confirmation (the reference and the promised dates), or the form again, "
+        "filled in with what was sent, with the problems (the error's status)."
     ),
     responses=documented(
         {
+            200: {
+                "description": "Received (plain HTML form): the confirmation page",
+                "content": {"text/html": {"schema": {"type": "string"}}},
+            },
             202: {
                 "description": "Received",
                 "content": {intake_handler.JSON: {"model": RegistrationAccepted}},

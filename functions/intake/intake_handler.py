@@ -2,8 +2,10 @@
 
 JSON clients (the form's script) get JSON: ``202`` with the reference, ``422`` with every
 problem. The plain HTML form (no JavaScript) posts ``application/x-www-form-urlencoded`` and
-gets ``303`` to the confirmation page, or an HTML page listing the problems. Both go through
-the same validation, logic and error mapping; only the last step differs.
+gets a page in the site's look (``vhcore.pages``): the confirmation with its own reference and
+dates (``200``), or the form again, filled in with what was sent and with every problem beside
+its field and in the summary. Both go through the same validation, logic and error mapping;
+only the last step differs.
 """
 
 from __future__ import annotations
@@ -12,13 +14,11 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlencode
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from vhcore.calendar import to_local
 from vhcore.dal.services import aws_services
 from vhcore.errors import DomainError
 from vhcore.formpost import decode_form
@@ -41,7 +41,7 @@ from vhcore.http import media_type as request_media_type
 from vhcore.log import logger, metrics
 from vhcore.logic.intake import register
 from vhcore.messages import dutch_errors
-from vhcore.pages import render
+from vhcore.pages import confirmation_page, form_page
 from vhcore.registration import RegistrationRequest
 from vhcore.settings import settings
 
@@ -50,7 +50,6 @@ ROUTE_KEY = f"POST {PATH}"
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 HTML = "text/html; charset=utf-8"
-CONFIRMATION = "/casus-aanmelden/bevestiging/"
 NOT_FOUND = "Deze pagina bestaat niet."
 TOO_LARGE = (
     "De aanmelding is te lang om te versturen. Maak de langste teksten korter, bijvoorbeeld "
@@ -99,41 +98,44 @@ def post_registration(event: dict[str, Any], context: LambdaContext) -> dict[str
 
 
 def _problem(
-    event: dict[str, Any], status: int, message: str, *, form_post: bool
+    event: dict[str, Any], status: int, message: str, *, form_post: bool, data: Any = None
 ) -> dict[str, Any]:
     if form_post:
-        page = render(
-            "form-errors.html",
-            title="Niet verstuurd",
-            message=message,
-            errors=[],
-            correlation_id=request_id(event),
-        )
-        return answer(status, page, content_type=HTML)
+        return _form_again(status, {"message": message, "correlation_id": request_id(event)}, data)
     return problem(status, Problem(message=message, correlation_id=request_id(event)))
 
 
-def _as_form_answer(result: dict[str, Any]) -> dict[str, Any]:
-    """Turn the JSON answer into what a browser without JavaScript needs."""
+def _form_again(status: int, answer_data: dict[str, Any], sent: Any) -> dict[str, Any]:
+    """The form again, filled in with what was sent, with the problems (vhcore.pages)."""
+    from vhcore.messages import FieldError
+
+    errors = [FieldError.model_validate(e) for e in answer_data.get("errors") or []]
+    page = form_page(
+        sent if isinstance(sent, dict) else {},
+        errors,
+        title="Controleer uw aanmelding" if status == 422 else "Niet verstuurd",
+        message=answer_data.get("message", ""),
+        correlation_id=answer_data.get("correlation_id"),
+    )
+    return answer(status, page, content_type=HTML)
+
+
+def _as_form_answer(result: dict[str, Any], sent: Any) -> dict[str, Any]:
+    """Turn the JSON answer into what a browser without JavaScript needs: the confirmation
+    with the registrant's own reference and dates, or the form again with its problems.
+    Both are the answer to the POST itself, so no URL carries anything."""
     status = int(result["statusCode"])
     data = json.loads(result.get("body") or "{}")
     if status == 202:
-        respond_by = to_local(dt.datetime.fromisoformat(data["respond_by"]))
-        query = {"kenmerk": data["reference"], "contact": respond_by.date().isoformat()}
-        if data.get("triage_date"):
-            query["triage"] = data["triage_date"]
-        query["ontvangst"] = "ja" if data.get("receipt") else "nee"
-        location = f"{CONFIRMATION}?{urlencode(query)}"
-        return answer(303, "", content_type=None, headers={"Location": location})
-    title = "Controleer uw aanmelding" if status == 422 else "Niet verstuurd"
-    page = render(
-        "form-errors.html",
-        title=title,
-        message=data.get("message", ""),
-        errors=data.get("errors", []),
-        correlation_id=data.get("correlation_id"),
-    )
-    return answer(status, page, content_type=HTML)
+        triage = data.get("triage_date")
+        page = confirmation_page(
+            data["reference"],
+            dt.datetime.fromisoformat(data["respond_by"]),
+            dt.date.fromisoformat(triage) if triage else None,
+            receipt=bool(data.get("receipt")),
+        )
+        return answer(200, page, content_type=HTML)
+    return _form_again(status, data, sent)
 
 
 @metrics.log_metrics
@@ -149,16 +151,22 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     form_post = media_type == FORM
     if (size := body_size(event)) > MAX_BODY_BYTES:
         logger.info("body too large", extra={"bytes": size})
-        return _problem(event, 413, TOO_LARGE, form_post=form_post)
+        return _problem(event, 413, TOO_LARGE, form_post=form_post, data=_decoded(event))
     if media_type not in (JSON, FORM):
         return _problem(event, 415, WRONG_TYPE, form_post=False)
     if not form_post and (refused := unreadable_body(event)) is not None:
         return refused
+    data: dict[str, Any] = {}
     if form_post:
-        try:
-            data = decode_form(raw_body(event).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            data = {}
+        data = _decoded(event)
         event = event | {"body": json.dumps(data), "isBase64Encoded": False}
     result = post_registration(event, context)
-    return _as_form_answer(result) if form_post else result
+    return _as_form_answer(result, data) if form_post else result
+
+
+def _decoded(event: dict[str, Any]) -> dict[str, Any]:
+    """The plain form's fields, as the JSON API takes them ({} when unreadable)."""
+    try:
+        return decode_form(raw_body(event).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return {}

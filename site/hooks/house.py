@@ -13,6 +13,7 @@ when a post without JavaScript has problems (``vhcore.pages``).
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -161,6 +162,17 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     return _render(markdown, name)
 
 
+def on_post_build(config: MkDocsConfig) -> None:
+    """Material's stylesheet under a name that stays the same between builds
+    (``assets/stylesheets/theme.css``): the pages the API renders itself (``vhcore.pages``)
+    link it, so they look like the site without knowing this build's file name."""
+    folder = Path(config["site_dir"]) / "assets" / "stylesheets"
+    found = sorted(folder.glob("main.*.min.css"))
+    if len(found) != 1:
+        raise PluginError(f"expected one Material stylesheet in {folder}, found {len(found)}")
+    shutil.copyfile(found[0], folder / "theme.css")
+
+
 def on_page_context(
     context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any
 ) -> dict[str, Any]:
@@ -178,6 +190,7 @@ __all__ = [
     "on_config",
     "on_page_context",
     "on_page_markdown",
+    "on_post_build",
     "page_context",
     "staff_page",
 ]

@@ -4,12 +4,23 @@ renders itself."""
 
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import expect
+from pathlib import Path
 
+import pytest
+from playwright.sync_api import Page, expect
+
+from devstack.stack import LocalSystem
 from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import Visit
-from tests.browser.test_registration_form import fill_minimal
+from tests.browser.test_registration_form import (
+    DUTCH_DATE,
+    REFERENCE,
+    SECOND_PERSON,
+    fill_minimal,
+    fill_person,
+    group,
+)
+from tests.factories import PERSONAL_VALUES
 from vhcore.messages import DATE_EXAMPLE
 
 pytestmark = pytest.mark.browser
@@ -69,3 +80,108 @@ def test_the_check_step_offers_a_copy_to_print_without_buttons(visit: Visit) -> 
     expect(copy).to_be_hidden()
     expect(page.get_by_role("button", name="Aanmelding versturen")).to_be_hidden()
     expect(page.locator("header.md-header")).to_be_hidden()
+
+
+# ---- JavaScript off: the server renders the answers -------------------------------------------
+
+
+def send_with_a_phone_only_the_server_refuses(page: Page) -> None:
+    """The whole form with two persons and an organisation, and a phone number the browser
+    lets through but the API refuses."""
+    fill_minimal(page)
+    page.get_by_text("Meer betrokkenen invullen").click()
+    fill_person(page, 2, "Partner", SECOND_PERSON["first_name"], SECOND_PERSON["last_name"])
+    organisation = group(page, "Organisatie 1")
+    organisation.get_by_label("Naam van de organisatie").fill(PERSONAL_VALUES["involved"])
+    page.get_by_label("Uw telefoonnummer", exact=True).fill("12345")
+    page.get_by_role("button", name="Aanmelding versturen").click()
+
+
+def assert_filled_in(page: Page) -> None:
+    expect(page.get_by_label("Uw organisatie", exact=True)).to_have_value("politie")
+    expect(page.get_by_label("Uw naam", exact=True)).to_have_value(PERSONAL_VALUES["name"])
+    first = group(page, "Betrokkene 1")
+    expect(first.get_by_label("Voornaam", exact=True)).to_have_value(PERSONAL_VALUES["first_name"])
+    expect(first.get_by_label("Geboortedatum", exact=True)).to_have_value("1984-03-15")
+    expect(first.get_by_label("Woonplaats", exact=True)).to_have_value(PERSONAL_VALUES["residence"])
+    second = group(page, "Betrokkene 2")
+    expect(second.get_by_label("Relatie", exact=True)).to_have_value("partner")
+    expect(second.get_by_label("Achternaam", exact=True)).to_have_value(SECOND_PERSON["last_name"])
+    expect(group(page, "Organisatie 1").get_by_label("Naam van de organisatie")).to_have_value(
+        PERSONAL_VALUES["involved"]
+    )
+    expect(page.get_by_label("Beschrijf de problemen", exact=True)).to_have_value(
+        PERSONAL_VALUES["description"]
+    )
+    expect(page.get_by_label("Huisvesting", exact=True)).to_be_checked()
+    expect(page.get_by_label("Ik deel alleen de gegevens die nodig zijn")).to_be_checked()
+
+
+def test_without_javascript_a_server_side_error_brings_the_form_back_filled_in(
+    no_js: Visit,
+) -> None:
+    page = no_js.page
+    send_with_a_phone_only_the_server_refuses(page)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Controleer uw aanmelding")
+    assert "?" not in page.url  # nothing typed in an address
+    summary = page.get_by_role("alert")
+    link = summary.get_by_role("link", name="Vul een Nederlands telefoonnummer in")
+    expect(link).to_have_attribute("href", "#registrant.phone")
+    phone = page.get_by_label("Uw telefoonnummer", exact=True)
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("[id='registrant.phone-error']")).to_contain_text("telefoonnummer")
+    assert_filled_in(page)
+    # Styled as the site: Material's header, and the skip link hidden until it has focus.
+    expect(page.locator("header.md-header")).to_be_visible()
+    skip = page.get_by_role("link", name="Ga naar inhoud")
+    expect(skip).to_have_css("opacity", "0")
+
+    phone.fill(PERSONAL_VALUES["phone"])
+    page.get_by_role("button", name="Aanmelding versturen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uw aanmelding is ontvangen")
+
+
+def test_without_javascript_back_after_a_server_side_error_loses_nothing(no_js: Visit) -> None:
+    page = no_js.page
+    send_with_a_phone_only_the_server_refuses(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Controleer uw aanmelding")
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Casus aanmelden")
+    page.get_by_text("Meer betrokkenen invullen").click()
+    assert_filled_in(page)
+
+
+def test_without_javascript_the_confirmation_shows_the_reference_of_the_receipt_and_both_dates(
+    no_js: Visit,
+) -> None:
+    page = no_js.page
+    fill_minimal(page)
+    page.get_by_role("button", name="Aanmelding versturen").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uw aanmelding is ontvangen")
+    assert page.url == f"{no_js.system.url}/api/registrations"  # no reference, no name in it
+    reference = page.locator("#vh-reference").inner_text()
+    assert REFERENCE.match(reference)
+    expect(page.locator("#vh-contact-date")).to_have_text(DUTCH_DATE)
+    expect(page.locator("#vh-triage-date")).to_have_text(DUTCH_DATE)
+    expect(page.get_by_text("Druk de pagina af of sla hem op als PDF")).to_be_visible()
+    no_js.system.pump.drain(timeout=20)
+    receipts = [m for m in no_js.system.outbox() if m.subject.startswith("Ontvangst")]
+    assert any(reference in m.subject and reference in m.body for m in receipts)
+
+
+def test_the_pages_the_server_renders_are_accessible(
+    page: Page, built_site: Path, local_system: LocalSystem
+) -> None:
+    """axe-core needs JavaScript itself: the form's script is blocked instead, so the form
+    posts as it does without JavaScript and the server's pages are checked."""
+    page.route("**/assets/form/form.js", lambda route: route.abort())
+    page.goto(f"{local_system.url}/casus-aanmelden/")
+    send_with_a_phone_only_the_server_refuses(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Controleer uw aanmelding")
+    assert_accessible(page)
+    page.get_by_label("Uw telefoonnummer", exact=True).fill(PERSONAL_VALUES["phone"])
+    page.get_by_role("button", name="Aanmelding versturen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uw aanmelding is ontvangen")
+    assert_accessible(page)

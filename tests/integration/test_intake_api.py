@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -34,31 +34,43 @@ def registrations_count(system: LocalSystem) -> int:
     return sum(1 for item in table_items(system) if item["sk"]["S"] == "REGISTRATION")
 
 
-def test_a_plain_form_post_is_answered_with_303_to_the_confirmation(
+CONFIRMED_REFERENCE = re.compile(r'id="vh-reference">(VH-[0-9A-Z-]+)<')
+
+
+def confirmed_reference(page: str) -> str:
+    """The reference on the confirmation page the API renders for a plain post."""
+    found = CONFIRMED_REFERENCE.search(page)
+    assert found, "no reference on the confirmation page"
+    return found.group(1)
+
+
+def test_a_plain_form_post_is_answered_with_the_confirmation_and_its_own_reference(
     local_system: LocalSystem,
 ) -> None:
     response = post_form(local_system, form_fields(registration()))
-    assert response.status_code == 303
-    location = response.headers["Location"]
-    assert location.startswith("/casus-aanmelden/bevestiging/?kenmerk=")
-    query = dict(parse_qsl(location.split("?", 1)[1]))
-    assert is_reference(query["kenmerk"])
-    today = dt.datetime.now(dt.UTC).date()
-    assert dt.date.fromisoformat(query["triage"]) >= today  # voorbeeldregio meets weekly
-    assert dt.date.fromisoformat(query["contact"]) > today
-    item = registration_item(local_system, query["kenmerk"])
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert "Location" not in response.headers  # nothing in a URL
+    page = response.text
+    reference = confirmed_reference(page)
+    assert is_reference(reference)
+    item = registration_item(local_system, reference)
     assert item["urgency"]["S"] == "normaal"
     assert item["criteria_met"]["BOOL"] is True
+    # Both dates in Dutch (voorbeeldregio meets weekly), shown without a script.
+    dates = re.findall(r'id="vh-(?:contact|triage)-date">([a-z]+dag \d{1,2} [a-z]+ 20\d\d)<', page)
+    assert len(dates) == 2
+    assert 'id="vh-contact" hidden' not in page and 'id="vh-triage" hidden' not in page
+    assert "Prunusstraat" not in page
 
 
-def test_an_invalid_plain_form_post_gets_an_html_page_with_every_problem(
+def test_an_invalid_plain_form_post_gets_the_form_again_filled_in_with_every_problem(
     local_system: LocalSystem,
 ) -> None:
-    fields = [
-        (k, v)
-        for k, v in form_fields(registration(urgency="spoed"))
-        if k not in {"declaration", "life_domains"}
-    ]
+    body = registration(urgency="spoed")
+    body["persons"].append(dict(body["persons"][0], relation="partner", first_name="Tweede"))
+    body["persons"][1]["date_of_birth"] = "2999-01-01"
+    fields = [(k, v) for k, v in form_fields(body) if k not in {"declaration", "life_domains"}]
     response = post_form(local_system, fields)
     assert response.status_code == 422
     assert response.headers["Content-Type"].startswith("text/html")
@@ -67,8 +79,13 @@ def test_an_invalid_plain_form_post_gets_an_html_page_with_every_problem(
     assert "Kies minstens één leefgebied." in page
     assert "Leg uit waarom de aanmelding spoed heeft." in page
     assert "Vink de verklaring aan" in page
-    assert "Terug naar het formulier" in page
-    assert "Prunusstraat" not in page
+    # The summary links to the fields and names the person; the form is filled in again.
+    assert '<a href="#life_domains-financien-schulden">Kies minstens één leefgebied.</a>' in page
+    assert '<a href="#persons.1.date_of_birth">Betrokkene 2: ' in page
+    assert 'id="persons.1.first_name-error"' not in page
+    assert 'name="persons.1.first_name" type="text" data-autocomplete-off value="Tweede"' in page
+    assert 'id="persons.1.date_of_birth-error"' in page
+    assert "Prunusstraat" in page  # the address typed, in the answer to that same post only
 
 
 def test_every_problem_is_reported_at_once_including_conditional_questions(
@@ -127,7 +144,7 @@ def test_without_a_submission_id_the_same_content_is_recognised(
     before = registrations_count(local_system)
     references = {post(local_system, body).json()["reference"] for _ in range(2)}
     form = post_form(local_system, form_fields(body))
-    references.add(dict(parse_qsl(form.headers["Location"].split("?", 1)[1]))["kenmerk"])
+    references.add(confirmed_reference(form.text))
     assert len(references) == 1
     assert registrations_count(local_system) == before + 1
 
@@ -315,7 +332,11 @@ def test_the_same_submission_id_with_other_content_is_refused_with_409(
     for response in (post(local_system, changed), post_form(local_system, form_fields(changed))):
         assert response.status_code == 409
         assert "Deze aanmelding is al verstuurd, met andere gegevens." in response.text
-        assert "Aangevuld" not in response.text
+    assert "Aangevuld" not in post(local_system, changed).text  # JSON: nothing echoed
+    # The plain form comes back filled in (the answer to that same post), without the old
+    # submission id: sent again, it is a registration of its own.
+    page = post_form(local_system, form_fields(changed)).text
+    assert "Aangevuld" in page and body["submission_id"] not in page
     again = post(local_system, body)
     assert (again.status_code, again.json()["reference"]) == (202, first.json()["reference"])
     assert registrations_count(local_system) == before + 1
