@@ -107,6 +107,12 @@ RIGHTS_TABLE: Mapping[str, Right] = {
         "The procesregisseur guards the process after the triage and agrees with the"
         " casusregisseur when a case ends.",
     ),
+    "plan": Right(
+        frozenset({Group.PROCESS_DIRECTION}),
+        "Het plan na de triage vastleggen en bijhouden (doel, acties, casusregisseur)",
+        "Record and keep the plan after the triage (goal, actions, casusregisseur)",
+        "The procesregisseur keeps the plan with the casusregisseur once a case is taken on.",
+    ),
     "audit": Right(
         frozenset({Group.ADMINISTRATION}),
         "De audittrail bekijken en downloaden: wie wat heeft ingezien of gedaan, wanneer en waarom",

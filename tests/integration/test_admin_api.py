@@ -40,6 +40,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", f"{REFERENCE_ROUTE}/schedule"): WORK,
     ("POST", f"{REFERENCE_ROUTE}/decision"): WORK,
     ("POST", f"{REFERENCE_ROUTE}/close"): {"procesregie"},
+    ("POST", f"{REFERENCE_ROUTE}/plan"): {"procesregie"},
     ("GET", f"{REFERENCE_ROUTE}/audit"): {"beheer"},
     ("POST", f"{REFERENCE_ROUTE}/erase"): {"beheer"},
     ("GET", "/api/admin/figures"): {"procesregie", "beheer"},
@@ -61,6 +62,11 @@ BODIES: dict[str, dict[str, Any]] = {
         "process_director": "P. Regisseur",
     },
     "close": {"reason": "Afgerond na het overleg"},
+    "plan": {
+        "goal": "De huur wordt weer betaald.",
+        "case_director": "C. Regisseur",
+        "actions": [{"text": "Budgetcoach regelen", "owner": "Wijkteam", "due": "2027-01-15"}],
+    },
     "erase": {"category": "spam"},
 }
 
@@ -109,12 +115,12 @@ def prepared(system: LocalSystem, action: str) -> str:
             actor=staff_member("test"),
             reason="voorbereiding",
         )
-    if action == "close":
+    if action in ("close", "plan"):
         cases.decide(
             aws_services(),
             registration_id,
             actor=staff_member("test"),
-            outcome_id="niet-voor-veiligheidshuis",
+            outcome_id="voor-veiligheidshuis" if action == "plan" else "niet-voor-veiligheidshuis",
             advice="Advies",
             process_director="P. Regisseur",
         )

@@ -38,4 +38,4 @@ def test_every_right_is_checked_by_the_staff_api_and_every_check_names_a_right()
     }
     case_actions = {"contact", "information-request", "information-received", "schedule"}
     # The case actions go through one checked helper: RIGHTS[action].
-    assert checked | case_actions | {"decision", "close"} == set(RIGHTS)
+    assert checked | case_actions | {"decision", "close", "plan"} == set(RIGHTS)
