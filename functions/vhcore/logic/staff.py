@@ -147,7 +147,7 @@ class Figures(BaseModel):
     """For the annual report: counts and shares only, no personal data."""
 
     year: int
-    period: str = Field(default="", description="Empty (the year), Q1-Q4 or 01-12")
+    period: str = Field(default="", max_length=2, description="Empty (the year), Q1-Q4 or 01-12")
     total: int
     per_urgency: dict[str, int] = Field(default_factory=dict)
     per_outcome: dict[str, int]

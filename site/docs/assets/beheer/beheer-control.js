@@ -37,6 +37,42 @@
       date.getHours() + "." + ("0" + date.getMinutes()).slice(-2) + " uur";
   }
 
+
+  /* The sections' forms: markup of this module (the page itself stays small). */
+  function field(id, label, input) {
+    return '<div class="vh-field"><label for="' + id + '">' + label + "</label>" + input + "</div>";
+  }
+  function options(pairs) {
+    return pairs.map(function (p) { return '<option value="' + p[0] + '">' + p[1] + "</option>"; }).join("");
+  }
+  function errorSummary(id) {
+    return '<div class="vh-error-summary" role="alert" tabindex="-1" aria-labelledby="' + id +
+      '" hidden><h3 id="' + id + '">Er is een probleem</h3><ul></ul></div>';
+  }
+  var BUTTON = '<div class="vh-actions"><button type="submit" class="md-button md-button--primary vh-button">';
+  var AUDIT_FORM = '<h2 id="vh-audit-title">Audittrail</h2>' +
+    "<p>Wie heeft wat ingezien of gedaan, wanneer en met welk doel. Wat iemand als toelichting " +
+    "typte, ziet u alleen bij één aanmelding. Het bekijken van de audittrail komt zelf ook in de audittrail.</p>" +
+    '<form id="vh-audit-form" class="vh-form" novalidate>' + errorSummary("vh-audit-errors") +
+    '<p class="vh-hint" id="vh-audit-month-hint">Een maand als jaar-maand, bijvoorbeeld 2026-11. Hoogstens 12 maanden.</p>' +
+    field("vh-audit-from", "Van maand", '<input type="month" id="vh-audit-from" name="van" required aria-describedby="vh-audit-month-hint">') +
+    field("vh-audit-to", "Tot en met maand", '<input type="month" id="vh-audit-to" name="tot" required aria-describedby="vh-audit-month-hint">') +
+    field("vh-audit-person", "Persoon (e-mailadres; leeg: iedereen)",
+      '<input type="text" id="vh-audit-person" name="persoon" autocomplete="off" spellcheck="false" maxlength="254">') +
+    field("vh-audit-action", "Actie", '<select id="vh-audit-action" name="actie">' +
+      options([["", "Alle acties"]].concat(Object.keys(ACTIONS).map(function (a) { return [a, ACTIONS[a]]; }))) + "</select>") +
+    field("vh-audit-reference", "Kenmerk van één aanmelding (leeg: alle aanmeldingen)",
+      '<input type="text" id="vh-audit-reference" name="kenmerk" autocomplete="off" spellcheck="false" maxlength="20">') +
+    BUTTON + "Audittrail tonen</button></div></form>" + '<div id="vh-audit-result"></div>';
+  var FIGURES_FORM = '<h2 id="vh-figures-title">Cijfers voor het jaarverslag</h2>' +
+    "<p>Aantallen zonder persoonsgegevens, per jaar, kwartaal of maand.</p>" +
+    '<form id="vh-figures-form" class="vh-form vh-inline-form" novalidate>' + errorSummary("vh-figures-errors") +
+    field("vh-figures-year", "Jaar", '<input type="text" inputmode="numeric" id="vh-figures-year" name="year" maxlength="4" required>') +
+    field("vh-figures-period", "Periode", '<select id="vh-figures-period" name="periode">' +
+      options([["", "Heel het jaar"]].concat(Object.keys(PERIODS).map(function (q) { return [q, PERIODS[q]]; }),
+        MONTHS.map(function (m, i) { return [("0" + (i + 1)).slice(-2), m]; }))) + "</select>") +
+    BUTTON + "Cijfers tonen</button></div></form>" + '<div id="vh-figures-result"></div>';
+
   /* ---- Errors of a form: one summary, each field marked ---- */
   function showErrors(form, problems) {
     var summary = form.querySelector(".vh-error-summary");
@@ -111,6 +147,7 @@
       }), "Download de audittrail (CSV)");
   }
   if (audit && inGroups(audit)) {
+    audit.innerHTML = AUDIT_FORM;  /* static markup of this module, nothing from outside */
     audit.hidden = false;
     var now = new Date();
     var thisMonth = now.getFullYear() + "-" + ("0" + (now.getMonth() + 1)).slice(-2);
@@ -197,6 +234,7 @@
     holder.appendChild(figure);
   }
   if (figures && inGroups(figures)) {
+    figures.innerHTML = FIGURES_FORM;
     figures.hidden = false;
     byId("vh-figures-year").value = String(new Date().getFullYear());
     byId("vh-figures-form").addEventListener("submit", function (event) {

@@ -171,7 +171,7 @@
   }
   function forgetAll() {
     forgetCase();
-    ["vh-audit-result", "vh-figures-result"].forEach(function (id) { clear(byId(id)); });
+    ["vh-audit-result", "vh-figures-result"].forEach(function (id) { if (byId(id)) clear(byId(id)); });
     state.names = null;
     state.agenda = null;
     state.me = null;
@@ -1087,8 +1087,12 @@
     if (!wanted || window.vhBeheer) return;
     window.vhBeheer = { api: api, announce: announce, label: label, me: me,
       byId: byId, make: make, clear: clear };
+    var style = doc.createElement("link");
+    style.rel = "stylesheet";
+    style.href = root.getAttribute("data-checks") + ".css";
+    doc.head.appendChild(style);
     var script = doc.createElement("script");
-    script.src = root.getAttribute("data-checks");
+    script.src = root.getAttribute("data-checks") + ".js";
     doc.body.appendChild(script);
   }
 
