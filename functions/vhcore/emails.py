@@ -21,7 +21,9 @@ from vhcore.settings import settings
 SUBJECTS = {
     "receipt": "Ontvangstbevestiging van uw aanmelding {reference}",
     "information-request": "Meer informatie nodig voor aanmelding {reference}",
+    "scheduled": "Uw aanmelding {reference} staat op de agenda van de triage",
     "decision": "Besluit over uw aanmelding {reference}",
+    "closed": "Uw aanmelding {reference} is afgesloten",
     "reminder": "Herinnering: nog geen contact bij aanmelding {reference}",
     "escalation": "Tweede herinnering: nog geen contact bij aanmelding {reference}",
     "agenda": "Agenda triage {triage_date}: {count} aanmelding(en)",
@@ -29,7 +31,7 @@ SUBJECTS = {
 TEMPLATE_OF = {"escalation": "reminder"}
 # E-mails to the registrant end with how to reach the house; staff mails end with what to do
 # (telling the team to contact itself helps nobody).
-FOR_REGISTRANT = frozenset({"receipt", "information-request", "decision"})
+FOR_REGISTRANT = frozenset({"receipt", "information-request", "scheduled", "decision", "closed"})
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,16 @@ class TriageMessage(_Message):
 
 
 class NotifyMessage(_Message):
-    kind: Literal["receipt", "information-request", "decision", "reminder", "escalation", "agenda"]
+    kind: Literal[
+        "receipt",
+        "information-request",
+        "scheduled",
+        "decision",
+        "closed",
+        "reminder",
+        "escalation",
+        "agenda",
+    ]
     registration_id: str | None = Field(default=None, max_length=64)
     triage_date: str | None = Field(default=None, max_length=10)
     count: int | None = Field(default=None, ge=0)
