@@ -12,11 +12,18 @@ long it waited with ``time.time()`` while blocked on ``env.program_state_event.w
 module-level names are replaced by shims that add the offset; the datetime shim also answers
 in UTC, where moto's own call answers in the machine's local time while the timestamps it
 compares with are UTC (a wait would be off by the machine's UTC offset otherwise).
+
+Task timeouts (``TimeoutSeconds``/``TimeoutSecondsPath``: the follow-up's parked task token
+waits until the next timer) are counted by moto with ``threading.Event().wait(seconds)`` in
+real seconds (``execute_state._evaluate_with_timeout``). That module's ``threading`` is
+replaced by one whose ``Event`` counts on the simulated clock, so advancing the clock past a
+timer times the task out at once, as AWS would at that moment (``_SimulatedEvent``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import threading
 import time
 import types
@@ -62,6 +69,95 @@ class _ShiftedDatetime(dt.datetime):
         )
 
 
+class _SimulatedEvent(threading.Event):
+    """``threading.Event`` whose ``wait(timeout)`` counts the timeout on the simulated clock.
+
+    moto times a task (``TimeoutSeconds``/``TimeoutSecondsPath``, e.g. a parked task token)
+    with ``threading.Event().wait(seconds)`` in ``execute_state``: in real seconds. This one
+    waits until it is set or the simulated clock has passed the deadline; ``advance`` wakes
+    every waiting one so it reads the clock again (``poke_timeouts``).
+
+    A stopped execution ends its task at once, as in AWS (moto would wait for the timeout):
+    the event keeps the execution's environment (the ``env`` of moto's
+    ``_evaluate_with_timeout``, which creates it) and stops waiting when it no longer runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        env = sys._getframe(1).f_locals.get("env")
+        self._env = env if callable(getattr(env, "is_running", None)) else None
+
+    def _running(self) -> bool:
+        return self._env is None or bool(self._env.is_running())
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if timeout is None:
+            return super().wait()
+        deadline = _offset_seconds() + time.time() + timeout
+        with self._cond:  # type: ignore[attr-defined]
+            _timed_events.add(self)
+            try:
+                while not self.is_set():
+                    remaining = deadline - (_offset_seconds() + time.time())
+                    if remaining <= 0 or not self._running():
+                        return False
+                    self._cond.wait(remaining)  # type: ignore[attr-defined]
+                return True
+            finally:
+                _timed_events.discard(self)
+
+
+_timed_events: set[_SimulatedEvent] = set()
+
+
+def poke_timeouts() -> int:
+    """Wake every task timeout that is waiting, so it re-reads the simulated clock."""
+    woken = 0
+    for event in list(_timed_events):
+        with event._cond:  # type: ignore[attr-defined]
+            event._cond.notify_all()  # type: ignore[attr-defined]
+        woken += 1
+    return woken
+
+
+def _poke_when_stopped() -> None:
+    """A stopped execution is ABORTED at once, as in AWS, also while a task of it waits (moto
+    would let the task run on, and the state after it then fails on the stopped program):
+    its task timeout notices at once (``_SimulatedEvent``), and what the interpreter does
+    after that no longer changes the status."""
+    from moto.stepfunctions.parser.api import ExecutionStatus
+    from moto.stepfunctions.parser.asl.eval.environment import Environment
+    from moto.stepfunctions.parser.backend import execution as backend
+
+    original_set_stop = Environment.set_stop
+    original_stop = backend.Execution.stop
+    original_reflect = backend.BaseExecutionWorkerCommunication._reflect_execution_status
+
+    def set_stop(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_set_stop(self, *args, **kwargs)
+        poke_timeouts()
+
+    def stop(self: Any, stop_date: dt.datetime, error: str | None, cause: str | None) -> None:
+        original_stop(self, stop_date, error, cause)
+        if self.exec_status == ExecutionStatus.RUNNING:
+            self.exec_status = ExecutionStatus.ABORTED
+            self.stop_date = stop_date
+
+    def reflect(self: Any) -> None:
+        if self.execution.exec_status != ExecutionStatus.ABORTED:
+            original_reflect(self)  # type: ignore[no-untyped-call]
+
+    setattr(Environment, "set_stop", set_stop)  # noqa: B010
+    setattr(backend.Execution, "stop", stop)  # noqa: B010
+    setattr(backend.BaseExecutionWorkerCommunication, "_reflect_execution_status", reflect)  # noqa: B010
+
+
+def _simulated_threading_module() -> types.ModuleType:
+    module = types.ModuleType("threading")
+    module.__dict__.update(threading.__dict__)
+    module.Event = _SimulatedEvent  # type: ignore[attr-defined]
+    return module
+
+
 def _shifted_datetime_module() -> types.ModuleType:
     module = types.ModuleType("datetime")
     module.__dict__.update(dt.__dict__)
@@ -74,11 +170,13 @@ _patch_lock = threading.Lock()
 
 
 def patch_moto_wait_states() -> None:
-    """Make moto's Wait states read the simulated clock (idempotent, process-wide)."""
+    """Make moto's Wait states and task timeouts read the simulated clock (idempotent,
+    process-wide)."""
     global _patched  # noqa: PLW0603 - one interpreter per process, patched once
     with _patch_lock:
         if _patched:
             return
+        from moto.stepfunctions.parser.asl.component.state.exec import execute_state
         from moto.stepfunctions.parser.asl.component.state.wait.wait_function import (
             timestamp,
             wait_function,
@@ -86,6 +184,8 @@ def patch_moto_wait_states() -> None:
 
         setattr(wait_function, "time", _ShiftedTime())  # noqa: B010 - typed as a module
         setattr(timestamp, "datetime", _shifted_datetime_module())  # noqa: B010
+        setattr(execute_state, "threading", _simulated_threading_module())  # noqa: B010
+        _poke_when_stopped()
         _patched = True
 
 
@@ -173,6 +273,7 @@ class SimClock:
                 self.settle()
             self._stand_at(target)
             wake_executions()
+            poke_timeouts()
             for hook in self.after_move:
                 hook()
             return self.now()

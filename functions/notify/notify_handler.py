@@ -16,13 +16,20 @@ from vhcore.settings import settings
 
 
 def record_handler(record: Record) -> None:
-    services = aws_services("contact_key_arn", "sender_email", "staff_mailbox", "idempotency_table")
+    services = aws_services(
+        "contact_key_arn",
+        "sender_email",
+        "staff_mailbox",
+        "escalation_mailbox",
+        "idempotency_table",
+    )
     message = NotifyMessage.model_validate_json(record["body"])
     notify.handle(
         services,
         message,
         staff_mailbox=settings().value("staff_mailbox"),
         delivery_id=message_id(record),
+        escalation_mailbox=settings().value("escalation_mailbox"),
     )
 
 

@@ -1,5 +1,6 @@
-"""Triage queue consumer: places registrations on their triage agenda and parks the
-workflow's task tokens until staff act. One bad message never blocks the others."""
+"""Triage queue consumer: places registrations on their triage agenda, runs the follow-up's
+steps (``vhcore.logic.followup``) and parks the workflow's task tokens until staff act.
+One bad message never blocks the others."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from vhcore.batch import PartialItemFailureResponse, Record, message_id, partial_batch
 from vhcore.dal.services import aws_services
 from vhcore.log import logger
-from vhcore.logic import triage
+from vhcore.logic import followup, triage
 from vhcore.messages_queue import TriageMessage
 
 
@@ -20,6 +21,17 @@ def record_handler(record: Record) -> None:
     match message.kind:
         case "enqueue":
             triage.enqueue(services, message.registration_id)
+        case "follow-up":
+            followup.follow_up(
+                aws_services("notify_queue_url"),
+                message.registration_id,
+                message.require_token(),
+                message.state,
+            )
+        case "await-event":
+            followup.await_event(
+                services, message.registration_id, message.require_token(), message.seen or 0
+            )
         case "await-decision":
             triage.park_decision_token(services, message.registration_id, message.require_token())
         case "await-close":

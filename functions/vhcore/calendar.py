@@ -23,7 +23,8 @@ Terms ("within 5 working days", "within two weeks")
     1 January) and, as the Algemene termijnenwet does, a term that ends on a Saturday, Sunday
     or general holiday moves to the next working day (Monday 4 January 2027). The promise
     lapses at the end of office hours, 17:00 Amsterdam time, on that day: ``respond_by`` is
-    that moment, the staff reminder is sent when it has passed, and every text shows only the
+    that moment, staff are reminded at 09:00 the house's ``remind_before`` working days before
+    it and the escalation goes out when it has passed, and every text shows only the
     date ("uiterlijk maandag 4 januari 2027"). So a registration received on Friday at 09:00
     or 17:30, on Saturday or on Easter Monday all get "the 5th working day after that day".
 
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
 
 AMSTERDAM = ZoneInfo(TIMEZONE)
 END_OF_WORKING_DAY = dt.time(17, 0)
+START_OF_WORKING_DAY = dt.time(9, 0)
 
 _DUTCH_MONTHS = (
     "januari",
@@ -196,9 +198,12 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, END_OF_WORKING_DAY, tzinfo=AMSTERDAM)
 
 
-def respond_by(received_at: dt.datetime, house: House) -> dt.datetime:
+def respond_by(received_at: dt.datetime, house: House, *, urgent: bool = False) -> dt.datetime:
     """The end of the day by which the house promised to respond: the response term from
-    receipt, or for a house promising the triage's answer from the triage meeting."""
+    receipt, or for a house promising the triage's answer from the triage meeting. An urgent
+    registration gets the house's urgent term from receipt (it can go to an extra triage)."""
+    if urgent:
+        return add_term(received_at, house.follow_up.urgent_term)
     term = house.response_term
     if term.promises is PromiseKind.TRIAGE_ANSWER:
         triage = triage_date(received_at, house)
@@ -208,9 +213,27 @@ def respond_by(received_at: dt.datetime, house: House) -> dt.datetime:
     return add_term(received_at, term)
 
 
-def escalate_at(received_at: dt.datetime, house: House) -> dt.datetime:
-    """When staff are reminded a second time: the escalation term after ``respond_by``."""
-    return add_term(respond_by(received_at, house), house.response_term.escalate_after)
+def previous_working_day(day: dt.date) -> dt.date:
+    """The last working day strictly before ``day``."""
+    day -= dt.timedelta(days=1)
+    while not is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def reminder_at(lapses: dt.datetime, house: House) -> dt.datetime:
+    """When staff are reminded of a promise that lapses at ``lapses``: at 09:00 Amsterdam time,
+    the house's ``remind_before`` working days before the day it lapses."""
+    day = to_local(lapses).date()
+    for _ in range(house.follow_up.remind_before):
+        day = previous_working_day(day)
+    return dt.datetime.combine(day, START_OF_WORKING_DAY, tzinfo=AMSTERDAM)
+
+
+def decision_due(triage: dt.date, house: House) -> dt.datetime:
+    """When the decision on a case is due for a house that promises contact: the house's
+    ``decide_within`` after the triage meeting it was discussed at."""
+    return add_term(end_of_day(triage), house.follow_up.decide_within)
 
 
 # --- triage --------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from vhcore.calendar import dutch_date, dutch_datetime
-from vhcore.house import current_house
+from vhcore.house import PromiseKind, current_house
 from vhcore.pages import TEMPLATES
 from vhcore.settings import settings
 
@@ -24,11 +24,19 @@ SUBJECTS = {
     "scheduled": "Uw aanmelding {reference} staat op de agenda van de triage",
     "decision": "Besluit over uw aanmelding {reference}",
     "closed": "Uw aanmelding {reference} is afgesloten",
-    "reminder": "Herinnering: nog geen contact bij aanmelding {reference}",
-    "escalation": "Tweede herinnering: nog geen contact bij aanmelding {reference}",
+    "reminder-contact": "Herinnering: contact uiterlijk {respond_by} bij aanmelding {reference}",
+    "escalation-contact": "Termijn verlopen: nog geen contact bij aanmelding {reference}",
+    "reminder-decision": "Herinnering: besluit nodig bij aanmelding {reference}",
+    "escalation-decision": "Termijn verlopen: nog geen besluit bij aanmelding {reference}",
+    "reminder-information": "Herinnering: informatievraag onbeantwoord bij aanmelding {reference}",
     "agenda": "Agenda triage {triage_date}: {count} aanmelding(en)",
+    "urgent": "Spoed: nieuwe aanmelding {reference}",
+    "announce": "Nieuwe aanmelding {reference}",
+    "digest": "Nieuwe aanmeldingen van {day}: {count}",
 }
 TEMPLATE_OF = {"escalation": "reminder"}
+# Kinds whose subject and text depend on what they are about (contact, decision, information).
+ABOUT_SOMETHING = frozenset({"reminder", "escalation"})
 # E-mails to the registrant end with how to reach the house; staff mails end with what to do
 # (telling the team to contact itself helps nobody).
 FOR_REGISTRANT = frozenset({"receipt", "information-request", "scheduled", "decision", "closed"})
@@ -65,6 +73,9 @@ def _dates(context: dict[str, Any]) -> dict[str, Any]:
             value = dt.datetime.fromisoformat(value)
         if isinstance(value, dt.datetime):
             out[key] = words(value)
+    day = out.get("day")
+    if isinstance(day, str):
+        out["day"] = dutch_date(dt.date.fromisoformat(day))
     triage = out.get("triage_date")
     if isinstance(triage, str):
         triage = dt.date.fromisoformat(triage)
@@ -82,8 +93,14 @@ def render(kind: str, **context: Any) -> Email:
         "for_registrant": kind in FOR_REGISTRANT,
     }
     values.setdefault("staff_url", f"{site_url()}/beheer/")
+    if "references" in values:
+        values.setdefault("count", len(values["references"]))
+    # A reminder queued before reminders said what they were about was about contact.
+    about = values.get("about") or ("contact" if kind in ABOUT_SOMETHING else None)
+    values["about"] = about
+    values.setdefault("triage_answer", house.response_term.promises is PromiseKind.TRIAGE_ANSWER)
     name = TEMPLATE_OF.get(kind, kind)
-    subject = SUBJECTS[kind].format(**values)
+    subject = SUBJECTS[f"{kind}-{about}" if about else kind].format(**values)
     env = _environment()
     text = env.get_template(f"email/{name}.txt").render(values)
     html = env.get_template(f"email/{name}.html").render(values | {"subject": subject})

@@ -156,10 +156,6 @@ class ResponseTerm(Term):
         description="contact (counted from receipt) or triage_answer (counted from the triage).",
     )
     promise: Text = Field(description="The promise in plain Dutch, shown on the site and form.")
-    escalate_after: Term = Field(
-        default=Term(amount=2, unit=TermUnit.WORKING_DAYS),
-        description="When staff are reminded a second time if still nobody made contact.",
-    )
 
 
 class Cutoff(_Strict):
@@ -197,6 +193,46 @@ class Outcome(_Strict):
     label: Label
     description: Text
     taken_on: bool = Field(description="True when the house takes the case on (procesregie).")
+
+
+class Announce(StrEnum):
+    """How staff hear of new registrations."""
+
+    EACH = "each"  # one e-mail per registration, at once
+    DAILY = "daily"  # one digest per working day, of the day before
+
+
+class FollowUp(_Strict):
+    """How the house follows its own promises up: a reminder to the staff mailbox before a
+    promise lapses, an escalation to someone else (the stack's ``EscalationMailbox``) when it
+    has lapsed, and how new and urgent registrations are announced."""
+
+    remind_before: int = Field(
+        default=1,
+        ge=1,
+        le=10,
+        description="Working days before a promise lapses that staff are reminded (at 09:00).",
+    )
+    escalate_to: Label = Field(
+        default="de teamleider",
+        description="Who the escalation mailbox reaches, in words ('de procesregisseur').",
+    )
+    decide_within: Term = Field(
+        default=Term(amount=2, unit=TermUnit.WORKING_DAYS),
+        description="A house promising contact: when the decision is due after the triage.",
+    )
+    information_within: Term = Field(
+        default=Term(amount=5, unit=TermUnit.WORKING_DAYS),
+        description="When staff are reminded that an information request is unanswered.",
+    )
+    urgent_term: Term = Field(
+        default=Term(amount=1, unit=TermUnit.WORKING_DAYS),
+        description="The response term of an urgent registration, counted from receipt.",
+    )
+    announce: Announce = Field(
+        default=Announce.DAILY,
+        description="each: an e-mail per new registration; daily: one digest per working day.",
+    )
 
 
 class Retention(_Strict):
@@ -261,6 +297,7 @@ class House(_Strict):
     contact: Contact
     partners: list[Partner] = Field(min_length=1, max_length=200)
     response_term: ResponseTerm
+    follow_up: FollowUp = FollowUp()
     triage: TriageRhythm
     outcomes: list[Outcome] = Field(min_length=2, max_length=10)
     retention: Retention

@@ -8,7 +8,7 @@ and ``plan_personal`` are ciphertexts (``vhcore.ports.Cipher``)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -17,6 +17,8 @@ from vhcore.status import Status
 # A registration waits on the queue of its triage meeting (an ISO date) or, in a house that
 # plans by hand, on this one.
 TO_BE_PLANNED = "te-plannen"
+# What a token of an execution started before the follow-up loop waits for (the loop's own
+# token waits for any event: ``Store.park_event_token``).
 WaitsFor = Literal["decision", "close"]
 
 
@@ -58,7 +60,6 @@ class Registration(_Record):
     status: Status
     received_at: AwareDatetime
     respond_by: AwareDatetime
-    escalate_at: AwareDatetime
     triage_date: dt.date | None = None
     expires_at: int = Field(description="Epoch seconds: when the retention period ends")
     house: str
@@ -83,6 +84,9 @@ class Registration(_Record):
     outcome: str | None = None
     taken_on: bool | None = None
     decision_personal: str | None = None
+    event_token: str | None = Field(
+        default=None, description="The follow-up's token, parked until the next event"
+    )
     decision_token: str | None = None
     close_token: str | None = None
     plan_personal: str | None = Field(
@@ -152,10 +156,31 @@ class AuditEntry(_Record):
 
 
 class Resumption(_Record):
-    """What a waiting workflow is told when staff act: the outcome, or that the case closed."""
+    """What a waiting workflow is told when staff act: which event (the follow-up reads the
+    case itself), or for an execution from before the follow-up loop the outcome or that
+    the case closed."""
 
+    event: str | None = Field(default=None, max_length=32)
     outcome: str | None = None
     closed: bool | None = None
+
+
+# A follow-up never waits longer than this for an event: an event whose resumption was lost
+# is noticed within a day, and the loop stays far below the history limit of an execution.
+LONGEST_WAIT_SECONDS = 86_400
+
+
+class FollowUpState(_Record):
+    """What the follow-up loop carries from one step to the next (in the execution's data,
+    so ids, keys and moments only): when it last looked, which e-mails it queued, how much
+    of the case's history it saw, and what the state machine does next."""
+
+    checked_at: AwareDatetime | None = None
+    sent: tuple[Annotated[str, Field(max_length=64)], ...] = Field(default=(), max_length=100)
+    seen: int = Field(default=0, ge=0, description="Events in the case's history when checked")
+    wait_seconds: int = Field(default=1, ge=1, le=LONGEST_WAIT_SECONDS)
+    done: bool = False
+    abandoned: bool = False
 
 
 class WorkflowInput(_Record):
@@ -164,7 +189,6 @@ class WorkflowInput(_Record):
     registration_id: str
     reference: str
     respond_by: AwareDatetime
-    escalate_at: AwareDatetime
 
 
 class OutgoingEmail(_Record):

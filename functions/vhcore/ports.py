@@ -17,6 +17,7 @@ from vhcore.model import (
     AgendaRecord,
     AuditEntry,
     Changes,
+    FollowUpState,
     HistoryEvent,
     OutgoingEmail,
     Registration,
@@ -67,6 +68,11 @@ class Store(Protocol):
     def park_token(self, registration_id: str, waits_for: WaitsFor, token: str) -> bool:
         """Keep the workflow's task token until staff act; False (nothing kept) when they
         already did (a decision recorded, or the case closed)."""
+
+    def park_event_token(self, registration_id: str, token: str, seen: int) -> bool:
+        """Keep the follow-up's token until the case's next event; False (nothing kept) when
+        its history no longer has ``seen`` events: something happened since the follow-up
+        looked, so it should look again at once."""
 
     def queue(self, queued_for: str, limit: int = 500) -> list[Registration]:
         """The registrations on one triage's queue, oldest first, without ciphertexts."""
@@ -139,8 +145,8 @@ class Workflow(Protocol):
     def start(self, registration_id: str, given: WorkflowInput) -> bool:
         """Start a registration's follow-up; False when it already runs."""
 
-    def resume(self, token: str, output: Resumption) -> bool:
-        """Resume a parked step; False when the token is no longer valid."""
+    def resume(self, token: str, output: Resumption | FollowUpState) -> bool:
+        """Resume a parked step with its output; False when the token is no longer valid."""
 
     def stop(self, registration_id: str) -> None:
         """End a registration's follow-up, if it still runs (an erased case)."""

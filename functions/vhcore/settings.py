@@ -32,6 +32,7 @@ Setting = Literal[
     "sender_email",
     "ses_configuration_set",
     "staff_mailbox",
+    "escalation_mailbox",
     "site_url",
     "staff_client_id",
     "staff_auth_url",
@@ -55,6 +56,7 @@ class Settings(BaseModel):
     sender_email: Name | None = Field(default=None, alias="SENDER_EMAIL")
     ses_configuration_set: Name | None = Field(default=None, alias="SES_CONFIGURATION_SET")
     staff_mailbox: Name | None = Field(default=None, alias="STAFF_MAILBOX")
+    escalation_mailbox: Name | None = Field(default=None, alias="ESCALATION_MAILBOX")
     site_url: Url | None = Field(default=None, alias="SITE_URL")
     staff_client_id: Name | None = Field(default=None, alias="STAFF_CLIENT_ID")
     staff_auth_url: Url | None = Field(default=None, alias="STAFF_AUTH_URL")

@@ -476,6 +476,8 @@ ROLE_RIGHTS: dict[str, dict[str, set[str]]] = {
         "dynamodb:GetItem": {"RegistrationsTable"},
         "dynamodb:UpdateItem": {"RegistrationsTable"},
         "states:SendTaskSuccess": {"Workflow"},
+        # The follow-up queues the e-mails that are due (vhcore.logic.followup).
+        "sqs:SendMessage*": {"sqs:NotifyQueue"},
     },
     "NotifyFunctionRole": {
         "dynamodb:GetItem": {"RegistrationsTable"},
@@ -514,8 +516,8 @@ ROLE_RIGHTS: dict[str, dict[str, set[str]]] = {
     "AgendaFunctionWeeklyCutoffRole": {"lambda:InvokeFunction": {"AgendaFunction"}},
     # The state machine's: the queues it sends to, the case it reads, its log delivery.
     "WorkflowRole": {
+        # The state machine reads no case: the follow-up's consumer looks at it.
         "sqs:SendMessage*": {"sqs:NotifyQueue", "sqs:TriageQueue"},
-        "dynamodb:GetItem": {"RegistrationsTable"},
         **{action: {"*"} for action in ANY_RESOURCE_ALLOWED},
     },
 }

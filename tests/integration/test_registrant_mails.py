@@ -25,7 +25,13 @@ def test_each_step_of_a_case_tells_the_registrant_once_without_personal_data(
     triage_date = working_day_ahead()
     staff_post(local_system, token, reference, "information-request", {"reason": "Vraag"})
     staff_post(local_system, token, reference, "information-received", {"reason": "Antwoord"})
-    staff_post(local_system, token, reference, "schedule", {"triage_date": triage_date, "reason": "Volgende week"})
+    staff_post(
+        local_system,
+        token,
+        reference,
+        "schedule",
+        {"triage_date": triage_date, "reason": "Volgende week"},
+    )
     decision = {"outcome": "voor-veiligheidshuis", "advice": "Advies", "process_director": "Pieter"}
     staff_post(local_system, token, reference, "decision", decision)
     staff_post(local_system, token, reference, "close", {"reason": "Klaar"})

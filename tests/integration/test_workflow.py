@@ -15,8 +15,9 @@ from devstack.stack import LocalSystem
 from tests.conftest import SuiteLog
 from tests.factories import PERSONAL_VALUES, registration, staff_member
 from tests.integration.test_intake import post, registration_item
-from vhcore.calendar import dutch_date
+from vhcore.calendar import add_term, decision_due, dutch_date, reminder_at
 from vhcore.dal.services import aws_services
+from vhcore.house import current_house
 from vhcore.logic import cases
 from vhcore.status import Status
 
@@ -73,18 +74,44 @@ def test_a_retried_stream_record_does_not_start_a_second_workflow(
     assert execution(local_system, registration_id)["status"] == "RUNNING"  # still exactly one
 
 
-def test_no_contact_by_the_term_reminds_staff_then_escalates(local_system: LocalSystem) -> None:
+STAFF = ("team@veiligheidshuis.example.org",)
+LEAD = ("teamleider@veiligheidshuis.example.org",)  # the template's EscalationMailbox
+
+
+def advance_to(system: LocalSystem, moment: dt.datetime) -> None:
+    """Move the simulated clock to ``moment`` (if it is ahead) and let everything run."""
+    now = system.clock.now()
+    if moment > now:
+        system.clock.advance(moment - now)
+    system.pump.drain(timeout=30)
+
+
+def stored_moment(system: LocalSystem, reference: str, name: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(registration_item(system, reference)[name]["S"])
+
+
+def subjects_with(system: LocalSystem, reference: str, words: str) -> list[SentEmail]:
+    return [m for m in mails_about(system, reference) if m.subject.startswith(words)]
+
+
+def test_staff_are_reminded_before_the_promise_lapses_and_someone_else_after(
+    local_system: LocalSystem,
+) -> None:
     reference, _ = submit(local_system)
-    assert not [m for m in mails_about(local_system, reference) if "Herinnering" in m.subject]
-    local_system.clock.advance(days=8)  # past 5 working days, not yet past the escalation
-    local_system.pump.drain(timeout=20)
-    reminders = [m for m in mails_about(local_system, reference) if "Herinnering" in m.subject]
-    assert len(reminders) == 1
-    assert reminders[0].to == ("team@veiligheidshuis.example.org",)
-    local_system.clock.advance(days=4)
-    local_system.pump.drain(timeout=20)
-    second = [m for m in mails_about(local_system, reference) if "Tweede" in m.subject]
-    assert len(second) == 1
+    promised = stored_moment(local_system, reference, "respond_by")
+    reminder = reminder_at(promised, current_house())
+    advance_to(local_system, reminder - dt.timedelta(minutes=1))
+    assert subjects_with(local_system, reference, "Herinnering: contact") == []
+    advance_to(local_system, reminder + dt.timedelta(minutes=1))
+    (before,) = subjects_with(local_system, reference, "Herinnering: contact")
+    assert before.to == STAFF
+    assert dutch_date(promised) in before.subject
+    assert subjects_with(local_system, reference, "Termijn verlopen") == []
+    advance_to(local_system, promised + dt.timedelta(minutes=1))
+    (after,) = subjects_with(local_system, reference, "Termijn verlopen: nog geen contact")
+    assert after.to == LEAD
+    assert "Wat u nu doet:" in after.body
+    assert len(subjects_with(local_system, reference, "Herinnering: contact")) == 1  # once
 
 
 def test_recorded_contact_stops_the_reminder(local_system: LocalSystem) -> None:
@@ -97,22 +124,15 @@ def test_recorded_contact_stops_the_reminder(local_system: LocalSystem) -> None:
     )
     local_system.clock.advance(days=14)
     local_system.pump.drain(timeout=20)
-    subjects = [m.subject for m in mails_about(local_system, reference)]
-    assert not [s for s in subjects if "Herinnering" in s]
+    assert subjects_with(local_system, reference, "Herinnering: contact") == []
+    assert subjects_with(local_system, reference, "Termijn verlopen: nog geen contact") == []
 
 
-def test_a_decision_sends_the_decision_notice_and_closing_ends_the_workflow(
+def test_a_decision_on_day_zero_is_sent_on_day_zero_and_closing_ends_the_workflow(
     local_system: LocalSystem,
 ) -> None:
     reference, registration_id = submit(local_system)
-    cases.record_contact(
-        aws_services(),
-        registration_id,
-        actor=staff_member("medewerker@test"),
-        note="Gebeld",
-    )
-    local_system.clock.advance(days=8)
-    local_system.pump.drain(timeout=20)
+    day_zero = local_system.clock.now()
     cases.decide(
         aws_services(),
         registration_id,
@@ -122,10 +142,12 @@ def test_a_decision_sends_the_decision_notice_and_closing_ends_the_workflow(
         process_director="P. Regisseur",
     )
     local_system.pump.drain(timeout=20)
+    assert local_system.clock.now() - day_zero < dt.timedelta(minutes=1)  # no time passed
     notices = [m for m in mails_about(local_system, reference) if "Besluit" in m.subject]
     assert len(notices) == 1
     assert "Wel voor het Veiligheidshuis" in notices[0].body
     assert "P. Regisseur" not in notices[0].body and "ICO van volgende" not in notices[0].body
+    assert execution(local_system, registration_id)["status"] == "RUNNING"
     cases.close(
         aws_services(),
         registration_id,
@@ -138,7 +160,69 @@ def test_a_decision_sends_the_decision_notice_and_closing_ends_the_workflow(
     closed = dt.datetime.fromisoformat(item["closed_at"]["S"])
     assert int(item["expires_at"]["N"]) > (closed + dt.timedelta(days=59 * 30)).timestamp()
     history = [event["M"]["to"]["S"] for event in item["history"]["L"]]
-    assert history == ["scheduled", "scheduled", "decided", "closed"]
+    assert history == ["scheduled", "decided", "closed"]
+    assert len([m for m in mails_about(local_system, reference) if "Besluit" in m.subject]) == 1
+
+
+def test_a_decision_overdue_after_the_triage_is_reminded_then_escalated(
+    local_system: LocalSystem,
+) -> None:
+    reference, registration_id = submit(local_system)
+    cases.record_contact(
+        aws_services(), registration_id, actor=staff_member("medewerker@test"), note="Gebeld"
+    )
+    triage = dt.date.fromisoformat(registration_item(local_system, reference)["triage_date"]["S"])
+    due = decision_due(triage, current_house())
+    advance_to(local_system, reminder_at(due, current_house()) + dt.timedelta(minutes=1))
+    (before,) = subjects_with(local_system, reference, "Herinnering: besluit nodig")
+    assert before.to == STAFF
+    assert subjects_with(local_system, reference, "Termijn verlopen: nog geen besluit") == []
+    advance_to(local_system, due + dt.timedelta(minutes=1))
+    (after,) = subjects_with(local_system, reference, "Termijn verlopen: nog geen besluit")
+    assert after.to == LEAD
+
+
+def test_an_unanswered_information_request_is_reminded(local_system: LocalSystem) -> None:
+    reference, registration_id = submit(local_system)
+    asked = cases.request_information(
+        aws_services(), registration_id, actor=staff_member("medewerker@test"), reason="Wie?"
+    )
+    local_system.pump.drain(timeout=20)
+    lapses = add_term(asked.history[-1].at, current_house().follow_up.information_within)
+    advance_to(local_system, lapses - dt.timedelta(minutes=1))
+    assert subjects_with(local_system, reference, "Herinnering: informatievraag") == []
+    advance_to(local_system, lapses + dt.timedelta(minutes=1))
+    (reminder,) = subjects_with(local_system, reference, "Herinnering: informatievraag")
+    assert reminder.to == STAFF
+
+
+def test_an_urgent_registration_alerts_staff_at_once_without_personal_data(
+    local_system: LocalSystem,
+) -> None:
+    received = local_system.clock.now()
+    reference, _ = submit(
+        local_system, urgency="spoed", urgency_reason="Dreigende uitzetting morgen."
+    )
+    assert local_system.clock.now() - received < dt.timedelta(minutes=1)
+    (alert,) = subjects_with(local_system, reference, "Spoed: nieuwe aanmelding")
+    assert alert.to == STAFF
+    assert "Politie" in alert.body  # the organisation, no person
+    for value in [*PERSONAL_VALUES.values(), "Dreigende uitzetting"]:
+        assert value not in alert.subject + alert.body
+    # And it gets the house's urgent term, not the ordinary one
+    promised = stored_moment(local_system, reference, "respond_by")
+    assert promised == add_term(
+        stored_moment(local_system, reference, "received_at"),
+        current_house().follow_up.urgent_term,
+    )
+
+
+def test_a_new_registration_is_announced_to_staff(local_system: LocalSystem) -> None:
+    reference, _ = submit(local_system)
+    (announced,) = subjects_with(local_system, reference, "Nieuwe aanmelding")
+    assert announced.to == STAFF
+    for value in PERSONAL_VALUES.values():
+        assert value not in announced.subject + announced.body
 
 
 def test_a_decision_before_the_workflow_waits_for_it_is_not_lost(
@@ -157,7 +241,7 @@ def test_a_decision_before_the_workflow_waits_for_it_is_not_lost(
     local_system.pump.drain(timeout=20)
     subjects = [m.subject for m in mails_about(local_system, reference)]
     assert sum("Besluit" in s for s in subjects) == 1
-    assert not [s for s in subjects if "Herinnering" in s]
+    assert not [s for s in subjects if "Herinnering" in s or "Termijn verlopen" in s]
 
 
 def test_the_weekly_cutoff_fixes_the_agenda_and_tells_staff_the_count(

@@ -15,9 +15,9 @@ from vhcore.calendar import (
     add_working_days,
     dutch_date,
     dutch_datetime,
-    escalate_at,
     is_holiday,
     is_working_day,
+    reminder_at,
     respond_by,
     to_local,
     triage_date,
@@ -215,46 +215,48 @@ def test_given_an_aware_datetime_in_another_zone_then_it_is_read_as_the_same_mom
     assert triage_date(new_york, house("noord-holland-noord")) == d(2026, 3, 10)
 
 
-# --- respond_by and escalate_at per shipped house --------------------------------------------
+# --- respond_by and reminder_at per shipped house --------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("name", "received", "respond", "escalate"),
+    ("name", "received", "respond", "remind"),
     [
-        # 5 working days, escalation 2 working days later.
+        # 5 working days; the reminder one working day before (New Year's Day skipped).
         (
             "voorbeeldregio",
             ams(2026, 12, 24, 10, 0),
             ams(2027, 1, 4, 17, 0),
-            ams(2027, 1, 6, 17, 0),
+            ams(2026, 12, 31, 9, 0),
         ),
         (
             "hollands-midden",
             ams(2026, 3, 6, 17, 30),
             ams(2026, 3, 13, 17, 0),
-            ams(2026, 3, 17, 17, 0),
+            ams(2026, 3, 12, 9, 0),
         ),
-        # The triage's answer: triage Tue 31 Mar, then 1 week (Easter Monday 6 April passes).
+        # The triage's answer: triage Tue 31 Mar, then 1 week (Easter Monday 6 April passes,
+        # so the reminder comes on the Friday before it).
         (
             "noord-holland-noord",
             ams(2026, 3, 24, 10, 0),
             ams(2026, 4, 7, 17, 0),
-            ams(2026, 4, 9, 17, 0),
+            ams(2026, 4, 3, 9, 0),
         ),
-        # 2 weeks straight through Christmas; escalation skips New Year's Day.
+        # 2 weeks straight through Christmas.
         (
             "sittard",
             ams(2026, 12, 17, 10, 0),
             ams(2026, 12, 31, 17, 0),
-            ams(2027, 1, 5, 17, 0),
+            ams(2026, 12, 30, 9, 0),
         ),
     ],
 )
-def test_given_a_shipped_house_then_respond_by_and_escalate_at_follow_its_terms(
-    name: str, received: dt.datetime, respond: dt.datetime, escalate: dt.datetime
+def test_given_a_shipped_house_then_respond_by_and_the_reminder_follow_its_terms(
+    name: str, received: dt.datetime, respond: dt.datetime, remind: dt.datetime
 ) -> None:
-    assert respond_by(received, house(name)) == respond
-    assert escalate_at(received, house(name)) == escalate
+    promised = respond_by(received, house(name))
+    assert promised == respond
+    assert reminder_at(promised, house(name)) == remind
 
 
 def test_given_sittard_on_friday_18_december_2026_then_monday_4_january_is_promised() -> None:

@@ -44,15 +44,19 @@ def test_the_decision_notice_names_the_houses_outcome() -> None:
     assert outcome.label in email.text and outcome.description in email.html
 
 
-def test_reminders_link_staff_to_the_case_and_escalation_says_it_is_the_second() -> None:
+def test_the_reminder_comes_before_the_promise_and_the_escalation_after_it() -> None:
     staff_url = "https://vh.example.org/beheer/#VH-7K3M-Q9TX"
-    first = render("reminder", staff_url=staff_url, **ITEM)
-    second = render("escalation", staff_url=staff_url, **ITEM)
-    assert staff_url in first.text and "tweede herinnering" not in first.text.lower()
-    assert "tweede herinnering" in second.text.lower()
-    for email in (first, second):
-        assert "liep af op maandag 30 november 2026." in email.text
-        assert "liep af op maandag 30 november 2026." in email.html
+    before = render("reminder", staff_url=staff_url, about="contact", **ITEM)
+    after = render("escalation", staff_url=staff_url, about="contact", **ITEM)
+    assert before.subject == (
+        "Herinnering: contact uiterlijk maandag 30 november 2026 bij aanmelding VH-7K3M-Q9TX"
+    )
+    assert "Dat moet uiterlijk maandag 30 november 2026." in before.text
+    assert after.subject == "Termijn verlopen: nog geen contact bij aanmelding VH-7K3M-Q9TX"
+    assert "is verlopen op maandag 30 november 2026" in after.text
+    assert "is verlopen op maandag 30 november 2026" in after.html
+    for email in (before, after):
+        assert staff_url in email.text and staff_url in email.html
 
 
 def test_the_agenda_mail_has_a_count_and_a_link_only() -> None:
@@ -73,12 +77,23 @@ def test_every_kind_has_a_subject_and_renders() -> None:
     for kind in SUBJECTS:
         if kind == "agenda":
             email = render(kind, triage_date="2026-11-26", count=1)
+        elif kind == "digest":
+            email = render(kind, day="2026-11-26", references=["VH-7K3M-Q9TX"])
         else:
-            email = render(kind, outcome=outcome, staff_url="https://x.example/", **ITEM)
+            base, _, about = kind.partition("-")
+            specific = about in {"contact", "decision", "information"}
+            email = render(
+                base if specific else kind,
+                about=about if specific else None,
+                outcome=outcome,
+                organisation="Politie",
+                staff_url="https://x.example/",
+                **ITEM,
+            )
         assert email.subject and email.text.strip() and '<html lang="nl">' in email.html
 
 
-@pytest.mark.parametrize("kind", ["reminder", "escalation", "agenda"])
+@pytest.mark.parametrize("kind", ["reminder", "escalation", "agenda", "urgent", "announce"])
 def test_a_staff_mail_ends_with_what_to_do_not_with_contact_us(kind: str) -> None:
     context = (
         {"triage_date": "2026-12-10", "count": 2}
@@ -88,6 +103,7 @@ def test_a_staff_mail_ends_with_what_to_do_not_with_contact_us(kind: str) -> Non
             "received_at": "2026-12-01T09:00:00+00:00",
             "respond_by": "2026-12-08T16:00:00+00:00",
             "triage_date": None,
+            "organisation": "Politie",
         }
     )
     email = render(kind, **context)

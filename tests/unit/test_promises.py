@@ -20,8 +20,8 @@ from vhcore.calendar import (
     END_OF_WORKING_DAY,
     dutch_date,
     easter_sunday,
-    escalate_at,
     is_working_day,
+    reminder_at,
     respond_by,
     triage_date,
 )
@@ -87,11 +87,13 @@ def _is_a_promise(moment: dt.datetime) -> bool:
 def test_every_promised_date_is_the_end_of_a_working_day(name: str, received: dt.datetime) -> None:
     the_house = house(name)
     promised = respond_by(received, the_house)
-    escalation = escalate_at(received, the_house)
+    reminder = reminder_at(promised, the_house).astimezone(AMSTERDAM)
     assert _is_a_promise(promised), promised
-    assert _is_a_promise(escalation), escalation
     assert promised.astimezone(AMSTERDAM).date() > received.astimezone(AMSTERDAM).date()
-    assert escalation > promised
+    # Staff are reminded before the promise lapses, at the start of a working day.
+    assert reminder < promised
+    assert is_working_day(reminder.date())
+    assert (reminder.hour, reminder.minute) == (9, 0)
     triage = triage_date(received, the_house)
     if triage is not None:
         assert is_working_day(triage)
@@ -109,7 +111,7 @@ def test_sittard_two_weeks_from_friday_18_december_2026_is_monday_4_january() ->
     promised = respond_by(received, house("sittard"))
     assert promised == ams(2027, 1, 4, 17, 0)
     assert dutch_date(promised) == "maandag 4 januari 2027"
-    assert escalate_at(received, house("sittard")) == ams(2027, 1, 6, 17, 0)
+    assert reminder_at(promised, house("sittard")) == ams(2026, 12, 31, 9, 0)
 
 
 def test_sittard_two_weeks_on_an_ordinary_day_is_the_same_weekday_two_weeks_later() -> None:

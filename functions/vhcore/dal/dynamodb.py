@@ -312,6 +312,19 @@ class DynamoStore:
         )
         return item is not None
 
+    def park_event_token(self, registration_id: str, token: str, seen: int) -> bool:
+        # A staff action appends to the history in the same write that changes the case: it
+        # either comes before this one (the condition fails) or finds the token parked.
+        seen_now = "attribute_not_exists(#history)" if seen == 0 else "size(#history) = :seen"
+        item = self._update(
+            registration_id,
+            {"event_token": token},
+            condition=f"{EXISTS} AND {seen_now}",
+            names={"#history": "history"},
+            values={":seen": {"N": str(seen)}} if seen else None,
+        )
+        return item is not None
+
     def _listed(self, request: dict[str, Any], action: str, limit: int) -> list[Registration]:
         """Every page of a query or scan, registrations only, without ciphertexts."""
         projection = _projection(LISTED_ATTRIBUTES)

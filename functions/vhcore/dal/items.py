@@ -173,7 +173,6 @@ class RegistrationItem(_Item):
     status: Status
     received_at: Timestamp
     respond_by: Timestamp
-    escalate_at: Timestamp
     triage_date: dt.date | None = None
     expires_at: int
     house: str
@@ -193,6 +192,7 @@ class RegistrationItem(_Item):
     outcome: str | None = None
     taken_on: bool | None = None
     decision_personal: str | None = None
+    event_token: str | None = None
     decision_token: str | None = None
     close_token: str | None = None
     plan_personal: str | None = None
@@ -244,7 +244,7 @@ def changed_attributes(changes: Changes) -> dict[str, Any]:
 # no task tokens. The status index holds these and nothing more (``infra/template.yaml``).
 UNLISTED_ATTRIBUTES = frozenset(
     {"personal", "contact", "decision_personal", "plan_personal", "history"}
-    | {"decision_token", "close_token"}
+    | {"event_token", "decision_token", "close_token"}
     | {"criteria_asked"}  # read with the case, never in a list
 )
 LISTED_ATTRIBUTES = tuple(

@@ -26,6 +26,7 @@ from vhcore.model import (
     AgendaRecord,
     AuditEntry,
     Changes,
+    FollowUpState,
     HistoryEvent,
     OutgoingEmail,
     Registration,
@@ -130,6 +131,13 @@ class MemoryStore:
         self.registrations[registration_id] = current.model_copy(
             update={f"{waits_for}_token": token}
         )
+        return True
+
+    def park_event_token(self, registration_id: str, token: str, seen: int) -> bool:
+        current = self._existing(registration_id)
+        if len(current.history) != seen:
+            return False
+        self.registrations[registration_id] = current.model_copy(update={"event_token": token})
         return True
 
     def queue(self, queued_for: str, limit: int = 500) -> list[Registration]:
@@ -259,7 +267,7 @@ class MemorySent:
 class MemoryWorkflow:
     started: dict[str, WorkflowInput] = field(default_factory=dict)
     waiting: set[str] = field(default_factory=set)  # tokens a test parked
-    resumed: list[tuple[str, Resumption]] = field(default_factory=list)
+    resumed: list[tuple[str, Resumption | FollowUpState]] = field(default_factory=list)
     stopped: list[str] = field(default_factory=list)
 
     def start(self, registration_id: str, given: WorkflowInput) -> bool:
@@ -268,7 +276,7 @@ class MemoryWorkflow:
         self.started[registration_id] = given
         return True
 
-    def resume(self, token: str, output: Resumption) -> bool:
+    def resume(self, token: str, output: Resumption | FollowUpState) -> bool:
         if token not in self.waiting:
             return False
         self.waiting.discard(token)

@@ -7,7 +7,7 @@ import json
 from vhcore.dal.aws import calling, client
 from vhcore.dal.items import timestamp
 from vhcore.errors import ConfigurationError
-from vhcore.model import Resumption, WorkflowInput
+from vhcore.model import FollowUpState, Resumption, WorkflowInput
 
 # A token that was used, timed out or belongs to an execution that ended.
 GONE = frozenset({"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"})
@@ -40,7 +40,7 @@ class StepFunctionsWorkflow:
                 executionArn=execution, cause="Aanmelding verwijderd"
             )
 
-    def resume(self, token: str, output: Resumption) -> bool:
+    def resume(self, token: str, output: Resumption | FollowUpState) -> bool:
         with calling("resuming the workflow", expected=GONE) as call:
             client("stepfunctions").send_task_success(
                 taskToken=token, output=output.model_dump_json(exclude_none=True)
@@ -50,7 +50,4 @@ class StepFunctionsWorkflow:
 
 def _input(given: WorkflowInput) -> str:
     """The execution's input; its moments in the stored form (the Wait states read them)."""
-    return json.dumps(
-        given.model_dump(mode="json")
-        | {"respond_by": timestamp(given.respond_by), "escalate_at": timestamp(given.escalate_at)}
-    )
+    return json.dumps(given.model_dump(mode="json") | {"respond_by": timestamp(given.respond_by)})

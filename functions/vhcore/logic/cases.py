@@ -69,6 +69,10 @@ def _change(
         registration.id, expected=current, changes=Changes(**written), event=event
     )
     logger.info("case changed", extra={"from": current.value, "to": event.to_status.value})
+    if updated.event_token:
+        # The follow-up looks at the case at once (a token used before is refused, harmless;
+        # one parked after this change sees the history grew and resumes itself).
+        services.workflow.resume(updated.event_token, Resumption(event=action))
     return updated
 
 
@@ -76,10 +80,17 @@ def _resumed_again(
     services: Services, registration: Registration, done: Status, output: Resumption
 ) -> bool:
     """The same action again after it was recorded but resuming the workflow failed: resume
-    it now. False when there is nothing to resume (a used token is no longer valid): then the
-    repeat is refused as before."""
+    it now. The follow-up's token is only nudged (it looks at the case again; the repeat is
+    refused as any repeat is). An execution from before the follow-up loop waits for this
+    very action: then True when resumed, False when there is nothing to resume (a used token
+    is no longer valid) and the repeat is refused as before."""
+    if registration.status != done:
+        return False
+    if registration.event_token:
+        services.workflow.resume(registration.event_token, Resumption(event="repeated"))
+        return False
     token = registration.decision_token if done == Status.DECIDED else registration.close_token
-    if registration.status != done or not token:
+    if not token:
         return False
     if output.outcome is not None and registration.outcome != output.outcome:
         return False
@@ -190,7 +201,7 @@ def decide(
     advice: str,
     process_director: str,
 ) -> Registration:
-    """Record the decision; the workflow then sends the decision notice."""
+    """Record the decision; the follow-up sends the decision notice at once."""
     house = current_house()
     outcome = house.outcome(outcome_id)  # KeyError for an outcome this house does not have
     moment = _now()
@@ -216,7 +227,7 @@ def decide(
             expires_at=expires_at(house, moment, taken_on=outcome.taken_on),
         ),
     )
-    if updated.decision_token:
+    if updated.decision_token:  # an execution from before the follow-up loop
         services.workflow.resume(updated.decision_token, Resumption(outcome=outcome.id))
     return updated
 
@@ -241,6 +252,6 @@ def close(services: Services, registration_id: str, *, actor: Actor, reason: str
             expires_at=expires_at(house, moment, taken_on=bool(registration.taken_on)),
         ),
     )
-    if updated.close_token:
+    if updated.close_token:  # an execution from before the follow-up loop
         services.workflow.resume(updated.close_token, Resumption(closed=True))
     return updated

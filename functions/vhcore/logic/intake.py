@@ -41,7 +41,7 @@ def accepted(
     return RegistrationAccepted(
         reference=reference,
         received_at=moment.replace(microsecond=0),
-        respond_by=calendar.respond_by(moment, house),
+        respond_by=calendar.respond_by(moment, house, urgent=request.is_urgent),
         triage_date=calendar.triage_date(moment, house),
         receipt=house.address_of(registrant.organisation, str(registrant.email)),
     )
@@ -65,7 +65,6 @@ def new_registration(
         status=Status.RECEIVED,
         received_at=answer.received_at,
         respond_by=answer.respond_by,
-        escalate_at=calendar.escalate_at(answer.received_at, house),
         triage_date=answer.triage_date,
         # Until a decision: the longest retention period, from receipt.
         expires_at=expires_at(house, answer.received_at, taken_on=None),

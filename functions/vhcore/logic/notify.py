@@ -32,7 +32,9 @@ from vhcore.model import OutgoingEmail
 from vhcore.ports import Services
 
 TO_REGISTRANT = FOR_REGISTRANT
-TO_STAFF = frozenset({"reminder", "escalation", "agenda"})
+TO_STAFF = frozenset({"reminder", "agenda", "urgent", "announce", "digest"})
+# An escalation goes to someone other than the team that let the promise lapse.
+TO_ESCALATION = frozenset({"escalation"})
 # The notify function's timeout (infra/template.yaml; tests/infrastructure checks they agree):
 # a claim older than this is no longer being sent by anyone.
 LONGEST_SEND = dt.timedelta(seconds=30)
@@ -79,13 +81,33 @@ def _send(services: Services, key: str, kind: str, to: str, email: Email) -> boo
     return True
 
 
+def _organisation(partner_id: str) -> str:
+    """The partner's name for its id (an organisation type, never a person)."""
+    for partner in current_house().partners:
+        if partner.id == partner_id:
+            return partner.name
+    return partner_id
+
+
 def handle(
-    services: Services, message: NotifyMessage, staff_mailbox: str, delivery_id: str = ""
+    services: Services,
+    message: NotifyMessage,
+    staff_mailbox: str,
+    delivery_id: str = "",
+    escalation_mailbox: str | None = None,
 ) -> None:
-    """Render and send the e-mail of one message, to the registrant or to the staff, once
-    per ``once_key`` (``delivery_id``: the queue's id of this delivery)."""
+    """Render and send the e-mail of one message, to the registrant, the staff or (an
+    escalation) the escalation mailbox, once per ``once_key`` (``delivery_id``: the queue's
+    id of this delivery)."""
     key = once_key(message, delivery_id)
     kind = message.kind
+    if kind == "digest":
+        if message.day is None or message.references is None:
+            raise ValueError("a digest message names its day and references")
+        email = render(kind, day=message.day, references=list(message.references))
+        if _send(services, key, kind, staff_mailbox, email):
+            logger.info("digest e-mail sent", extra={"kind": kind})
+        return
     if kind == "agenda":
         if message.triage_date is None or message.count is None:
             raise ValueError("an agenda message names its triage date and count")
@@ -111,6 +133,8 @@ def handle(
         # A placement names its date in the message: it is queued before it is recorded.
         "triage_date": message.triage_date or registration.triage_date,
         "staff_url": f"{site_url()}/beheer/#{registration.reference}",
+        "about": message.about,
+        "organisation": _organisation(registration.registrant_organisation),
     }
     if kind == "decision":
         context["outcome"] = current_house().outcome(str(registration.outcome))
@@ -119,6 +143,10 @@ def handle(
         if registration.contact is None:
             raise ValueError("a registration without the registrant's address")
         to = services.cipher.decrypt(registration.contact, registration.id, "contact")
+    elif kind in TO_ESCALATION:
+        if not escalation_mailbox:
+            raise ValueError("an escalation needs the escalation mailbox")
+        to = escalation_mailbox
     else:
         to = staff_mailbox
     if _send(services, key, kind, to, email):

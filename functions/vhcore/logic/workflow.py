@@ -18,7 +18,6 @@ def start_for(services: Services, registration: Registration) -> bool:
             registration_id=registration.id,
             reference=registration.reference,
             respond_by=registration.respond_by,
-            escalate_at=registration.escalate_at,
         ),
     )
     logger.info("workflow started" if started else "workflow was already running")

@@ -54,7 +54,6 @@ def test_a_registration_is_stored_as_received_with_a_reference_and_the_houses_da
     assert stored is not None
     assert stored.status == Status.RECEIVED
     assert (stored.received_at, stored.respond_by) == (answer.received_at, answer.respond_by)
-    assert stored.escalate_at == dt.datetime(2026, 12, 2, 17, 0, tzinfo=AMS)
     assert stored.triage_date == THURSDAY_TRIAGE
     assert stored.queued_for is None
     assert stored.history == ()

@@ -24,6 +24,7 @@ from vhcore.ports import Services
 
 SITE = "https://vh.example.org"
 MAILBOX = "triage@vh.example.org"
+LEAD = "teamleider@vh.example.org"
 # What may never appear in an e-mail: everything about the persons and the decision's notes.
 NEVER_IN_AN_EMAIL = [*PERSONAL_VALUES.values(), ADVICE, PROCESS_DIRECTOR]
 
@@ -43,24 +44,35 @@ def decided(services: Services) -> Registration:
     return decide(services, registration, NOT_TAKEN_ON)
 
 
-def send(services: Services, kind: str, registration: Registration) -> None:
-    message = NotifyMessage.model_validate({"kind": kind, "registration_id": registration.id})
-    notify.handle(services, message, MAILBOX)
+def send(
+    services: Services, kind: str, registration: Registration, about: str | None = None
+) -> None:
+    message = NotifyMessage.model_validate(
+        {
+            "kind": kind,
+            "registration_id": registration.id,
+            "about": about,
+            "message_id": f"{kind}-{about}",
+        }
+    )
+    notify.handle(services, message, MAILBOX, escalation_mailbox=LEAD)
 
 
 @pytest.mark.parametrize(
-    ("kind", "reader"),
-    [(kind, PERSONAL_VALUES["email"]) for kind in sorted(notify.TO_REGISTRANT)]
-    + [(kind, MAILBOX) for kind in ("escalation", "reminder")],
+    ("kind", "about", "reader"),
+    [(kind, None, PERSONAL_VALUES["email"]) for kind in sorted(notify.TO_REGISTRANT)]
+    + [(kind, None, MAILBOX) for kind in ("urgent", "announce")]
+    + [("reminder", about, MAILBOX) for about in ("contact", "decision", "information", None)]
+    + [("escalation", about, LEAD) for about in ("contact", "decision", None)],
 )
 def test_each_notice_goes_to_its_reader_and_holds_no_personal_data(
-    services: Services, mailer: MemoryMailer, kind: str, reader: str
+    services: Services, mailer: MemoryMailer, kind: str, about: str | None, reader: str
 ) -> None:
     # Given a decided registration (so every notice can be written)
     registration = decided(services)
 
     # When the message of this kind is handled
-    send(services, kind, registration)
+    send(services, kind, registration, about)
 
     # Then one e-mail goes to the registrant's decrypted address or to the staff mailbox,
     # naming the reference
@@ -83,19 +95,47 @@ def test_a_reminder_links_staff_to_the_case(services: Services, mailer: MemoryMa
     assert [f"{SITE}/beheer/#{registration.reference}" in e.text for e in mailer.sent] == [True]
 
 
-def test_the_escalation_says_it_is_the_second_reminder(
+def test_the_escalation_goes_to_someone_else_and_says_what_to_do(
     services: Services, mailer: MemoryMailer
 ) -> None:
-    # Given a registration nobody made contact for, even after the first reminder
+    # Given a registration nobody made contact for, even after the reminder
     registration = register(services)
 
     # When the escalation is handled
-    send(services, "escalation", registration)
+    send(services, "escalation", registration, "contact")
 
-    # Then its subject says it is the second reminder
-    assert [e.subject for e in mailer.sent] == [
-        f"Tweede herinnering: nog geen contact bij aanmelding {registration.reference}"
-    ]
+    # Then the escalation mailbox hears the term lapsed, and what to do, not "contact us"
+    (email,) = mailer.sent
+    assert email.to == LEAD
+    assert email.subject == (
+        f"Termijn verlopen: nog geen contact bij aanmelding {registration.reference}"
+    )
+    assert "Voor de teamleider van" in email.text
+    assert "Wat u nu doet:" in email.text
+    assert "Vragen?" not in email.text and "Vragen?" not in email.html
+
+
+def test_every_staff_mail_ends_with_what_to_do(services: Services, mailer: MemoryMailer) -> None:
+    # Given a registration
+    registration = register(services)
+
+    # When each staff mail about it is handled
+    for kind, about in [
+        ("reminder", "contact"),
+        ("reminder", "decision"),
+        ("reminder", "information"),
+        ("escalation", "decision"),
+        ("urgent", None),
+        ("announce", None),
+    ]:
+        send(services, kind, registration, about)
+
+    # Then each tells what to do and links to the case, and none tells the team to call itself
+    assert len(mailer.sent) == 6
+    for email in mailer.sent:
+        assert "Wat u nu doet:" in email.text
+        assert f"{SITE}/beheer/#{registration.reference}" in email.text
+        assert "Vragen?" not in email.text
 
 
 def test_the_decision_notice_names_the_houses_outcome(

@@ -73,10 +73,11 @@ def test_each_case_counts_working_days_since_receipt_and_to_the_promise(
     entries = {e.reference: e for e in staff.overview(services, OverviewFilter()).cases}
     assert entries[four["scheduled"].reference].working_days_to_promise is None
 
-    # A week later the urgent one is two working days past its promise.
+    # A week later the urgent one (the house's urgent term: one working day, so Tuesday the
+    # 24th) is six working days past its promise.
     frozen_clock.advance(days=7)
     entries = {e.reference: e for e in staff.overview(services, OverviewFilter()).cases}
-    assert entries[four["urgent"].reference].working_days_to_promise == -2
+    assert entries[four["urgent"].reference].working_days_to_promise == -6
 
 
 def test_filters_narrow_the_list_and_a_whole_reference_finds_a_closed_case(

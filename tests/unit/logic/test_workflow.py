@@ -25,7 +25,6 @@ def test_a_new_registrations_follow_up_starts_with_its_promised_moments(
             registration_id=registration.id,
             reference=registration.reference,
             respond_by=registration.respond_by,
-            escalate_at=registration.escalate_at,
         )
     }
 
