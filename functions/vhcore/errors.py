@@ -60,3 +60,8 @@ class IllegalTransition(DomainError):
 
 class NotSchedulable(DomainError):
     """A triage date in the past, in a weekend or on a public holiday; the message says so."""
+
+
+class NoPlan(DomainError):
+    """A plan after triage for a case the house did not take on (or not yet decided); the
+    message (Dutch, for staff) says so."""

@@ -36,9 +36,7 @@ def test_each_step_of_a_case_tells_the_registrant_once_without_personal_data(
     staff_post(local_system, token, reference, "close", {"reason": "Klaar"})
     local_system.pump.drain(timeout=20)
 
-    mails = [
-        m for m in mails_about(local_system, reference) if m.to == (PERSONAL_VALUES["email"],)
-    ]
+    mails = [m for m in mails_about(local_system, reference) if m.to == (PERSONAL_VALUES["email"],)]
     subjects = sorted(m.subject for m in mails)
     assert subjects == sorted(
         [
