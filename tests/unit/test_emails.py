@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from vhcore.emails import SUBJECTS, render
-from vhcore.house import current_house
+from vhcore.house import House, current_house
 
 ITEM = {
     "reference": "VH-7K3M-Q9TX",
@@ -131,3 +133,21 @@ def test_the_registrant_hears_of_the_placement_with_its_date_and_of_the_closing(
     assert "afgesloten. U hoeft niets meer te doen." in closed.text
     for email in (placed, closed):
         assert "Noem altijd het kenmerk VH-7K3M-Q9TX" in email.text
+
+
+def test_a_house_with_an_unconfirmed_term_aims_at_it_in_the_receipt_and_promises_no_date(
+    use_house: Callable[[str], House],
+) -> None:
+    # Given Hollands Midden, whose response term its public page does not give
+    midden = use_house("hollands-midden")
+    # When a receipt is written
+    email = render("receipt", **ITEM)
+    # Then it names the term as an aim, with no date and not the file's promise
+    for part in (email.text, email.html):
+        assert (
+            "Wij streven ernaar binnen 5 werkdagen na ontvangst contact met u op te nemen. "
+            "Een vaste termijn is nog niet afgesproken." in part
+        )
+        assert "uiterlijk" not in part
+        assert "30 november" not in part
+        assert midden.response_term.promise not in part
