@@ -113,6 +113,12 @@ RIGHTS_TABLE: Mapping[str, Right] = {
         "Record and keep the plan after the triage (goal, actions, casusregisseur)",
         "The procesregisseur keeps the plan with the casusregisseur once a case is taken on.",
     ),
+    "export": Right(
+        TRIAGE_WORK,
+        "Een aanmelding exporteren voor het ketendossier (met een doel)",
+        "Export a case for the chain's case file (for a stated purpose)",
+        "Who works the case takes it to the chain's case file; beheer does not handle cases.",
+    ),
     "audit": Right(
         frozenset({Group.ADMINISTRATION}),
         "De audittrail bekijken en downloaden: wie wat heeft ingezien of gedaan, wanneer en waarom",
