@@ -35,6 +35,7 @@ from vhcore.http import (
     unreadable_body,
 )
 from vhcore.log import logger
+from vhcore.logic import cases
 from vhcore.logic import staff as use_cases
 from vhcore.messages import dutch_errors
 from vhcore.ports import Services
@@ -323,6 +324,15 @@ def decide(reference: str, body: Annotated[DecisionBody, Body()]) -> Response[us
         outcome=body.outcome,
         process_director=body.process_director,
     )
+
+
+@app.post(
+    "/api/admin/registrations/<reference>/plan",
+    summary="Record or change the plan after triage of a case taken on (sealed; audited)",
+    responses=ACTION,
+)
+def save_plan(reference: str, body: Annotated[cases.Plan, Body()]) -> Response[use_cases.Case]:
+    return _action(reference, "plan", "", plan=body)
 
 
 @app.post("/api/admin/registrations/<reference>/close", summary="Close the case", responses=ACTION)

@@ -61,3 +61,8 @@ class IllegalTransition(DomainError):
 class NotSchedulable(DomainError):
     """A triage date in the past, in a weekend, on a public holiday or (weekly triage) not on
     the triage day without an extra triage for an urgent case; the message says so."""
+
+
+class NoPlan(DomainError):
+    """A plan after triage for a case the house did not take on (or not yet decided); the
+    message (Dutch, for staff) says so."""

@@ -22,6 +22,7 @@ from vhcore.errors import (
     DomainError,
     Forbidden,
     IllegalTransition,
+    NoPlan,
     NotFound,
     NotSchedulable,
     StorageUnavailable,
@@ -94,6 +95,8 @@ def error_answer(exc: DomainError, audience: Audience) -> ErrorAnswer:
             return ErrorAnswer(409, str(exc))
         case NotSchedulable():
             return ErrorAnswer(422, str(exc))
+        case NoPlan():
+            return ErrorAnswer(409, str(exc))
         case ConcurrentChange():
             return ErrorAnswer(409, CHANGED)
         case SubmissionChanged():

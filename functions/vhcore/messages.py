@@ -54,6 +54,12 @@ LABELS: dict[str, str] = {
     "triage_date": "de datum van de triage",
     "outcome": "de uitkomst",
     "purpose": "het doel",
+    "goal": "het doel van het plan",
+    "case_director": "de naam van de casusregisseur",
+    "actions": "de acties",
+    "actions.text": "wat er moet gebeuren",
+    "actions.owner": "wie het doet",
+    "actions.due": "de datum",
 }
 
 # For choices, "fill in" reads wrong: say what to choose.
@@ -70,7 +76,11 @@ CHOOSE: dict[str, str] = {
     ),
 }
 
-_ITEM_NAMES = {"persons": "betrokkene", "involved_organisations": "organisatie"}
+_ITEM_NAMES = {
+    "persons": "betrokkene",
+    "involved_organisations": "organisatie",
+    "actions": "actie",
+}
 
 
 MAX_FIELD_LENGTH = 200

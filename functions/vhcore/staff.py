@@ -52,6 +52,8 @@ RIGHTS: Mapping[str, frozenset[Group]] = {
     "schedule": ALL_STAFF,
     "decision": frozenset({Group.TRIAGE, Group.PROCESS_DIRECTION}),
     "close": frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION}),
+    # The plan after triage: kept by process direction with the casusregisseur.
+    "plan": frozenset({Group.PROCESS_DIRECTION}),
     "audit": frozenset({Group.ADMINISTRATION}),
     "figures": frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION}),
     "erase": frozenset({Group.ADMINISTRATION}),

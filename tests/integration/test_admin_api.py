@@ -38,6 +38,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", f"{REFERENCE_ROUTE}/schedule"): ALL,
     ("POST", f"{REFERENCE_ROUTE}/decision"): {"triage", "procesregie"},
     ("POST", f"{REFERENCE_ROUTE}/close"): {"procesregie", "beheer"},
+    ("POST", f"{REFERENCE_ROUTE}/plan"): {"procesregie"},
     ("GET", f"{REFERENCE_ROUTE}/audit"): {"beheer"},
     ("POST", f"{REFERENCE_ROUTE}/erase"): {"beheer"},
     ("GET", "/api/admin/figures"): {"procesregie", "beheer"},
@@ -56,6 +57,11 @@ BODIES: dict[str, dict[str, Any]] = {
         "process_director": "P. Regisseur",
     },
     "close": {"reason": "Afgerond na het overleg"},
+    "plan": {
+        "goal": "De huur wordt weer betaald.",
+        "case_director": "C. Regisseur",
+        "actions": [{"text": "Budgetcoach regelen", "owner": "Wijkteam", "due": "2027-01-15"}],
+    },
     "erase": {"category": "spam"},
 }
 
@@ -104,12 +110,12 @@ def prepared(system: LocalSystem, action: str) -> str:
             actor=staff_member("test"),
             reason="voorbereiding",
         )
-    if action == "close":
+    if action in ("close", "plan"):
         cases.decide(
             aws_services(),
             registration_id,
             actor=staff_member("test"),
-            outcome_id="niet-voor-veiligheidshuis",
+            outcome_id="voor-veiligheidshuis" if action == "plan" else "niet-voor-veiligheidshuis",
             advice="Advies",
             process_director="P. Regisseur",
         )

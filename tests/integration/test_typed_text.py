@@ -62,6 +62,7 @@ def test_every_text_staff_type_is_kept_only_as_ciphertext(
     token = tokens["procesregie"]
     typed = {name: marker(name) for name in ("read", "contact", "request", "received")}
     typed |= {name: marker(name) for name in ("schedule", "advice", "director", "close")}
+    typed |= {name: marker(name) for name in ("goal", "case_director", "action", "owner")}
 
     read = {"purpose_category": "triage", "purpose": typed["read"]}
     staff_post(local_system, token, reference, "read", read)
@@ -77,6 +78,12 @@ def test_every_text_staff_type_is_kept_only_as_ciphertext(
         "process_director": typed["director"],
     }
     staff_post(local_system, token, reference, "decision", decision)
+    plan = {
+        "goal": typed["goal"],
+        "case_director": typed["case_director"],
+        "actions": [{"text": typed["action"], "owner": typed["owner"], "due": "2027-01-15"}],
+    }
+    staff_post(local_system, token, reference, "plan", plan)
     staff_post(local_system, token, reference, "close", {"reason": typed["close"]})
     local_system.pump.drain(timeout=20)
 
@@ -94,6 +101,8 @@ def test_every_text_staff_type_is_kept_only_as_ciphertext(
     case = staff_post(local_system, token, reference, "read", {"purpose_category": "controle"})
     shown = json.dumps(case)
     for field in ("contact", "request", "received", "schedule", "close", "advice", "director"):
+        assert typed[field] in shown, field
+    for field in ("goal", "case_director", "action", "owner"):
         assert typed[field] in shown, field
     trail = requests.get(
         f"{local_system.url}{REFERENCE_ROUTE.format(reference=reference)}/audit",

@@ -4,11 +4,12 @@ recorded with who, when and why. The workflow is resumed where it waits for the 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from vhcore import calendar, clock
-from vhcore.errors import NotSchedulable
+from vhcore.errors import NoPlan, NotSchedulable
 from vhcore.house import current_house
 from vhcore.log import logger
 from vhcore.logic.retention import expires_at
@@ -16,8 +17,73 @@ from vhcore.logic.triage import load
 from vhcore.messages_queue import NotifyMessage
 from vhcore.model import Actor, Changes, HistoryEvent, Registration, Resumption
 from vhcore.ports import Services
-from vhcore.registration import Urgency
+from vhcore.registration import IsoDate, Urgency, multi_line, single_line
 from vhcore.status import Status, check_transition
+
+MAX_PLAN_ACTIONS = 30
+
+
+class PlanAction(BaseModel):
+    """One agreed action of the plan: what, who, by when, and whether it is done."""
+
+    model_config = {"extra": "forbid"}
+    text: Annotated[str, multi_line(1000, min_length=3)]
+    owner: Annotated[str, single_line(100, min_length=2)]
+    due: IsoDate
+    done: bool = False
+
+
+class Plan(BaseModel):
+    """The plan after triage (plan van aanpak) of a case the house took on: its goal, the
+    casusregisseur and the actions. Typed by staff, so personal data: stored sealed; only the
+    earliest open due date and the number of open actions are kept in clear (for the
+    overview)."""
+
+    model_config = {"extra": "forbid"}
+    goal: Annotated[str, multi_line(2000, min_length=3)]
+    case_director: Annotated[str, single_line(100, min_length=2)] = Field(
+        description="The casusregisseur: the partners' professional who keeps the plan."
+    )
+    actions: list[PlanAction] = Field(default_factory=list, max_length=MAX_PLAN_ACTIONS)
+
+    def open_actions(self) -> list[PlanAction]:
+        return [action for action in self.actions if not action.done]
+
+
+NOT_TAKEN_ON = (
+    "Een plan van aanpak hoort bij een aanmelding die het Veiligheidshuis oppakt. Leg eerst "
+    "dat besluit vast."
+)
+
+
+def save_plan(
+    services: Services, registration_id: str, *, actor: Actor, plan: Plan
+) -> Registration:
+    """Record (or replace) the plan of a case taken on; the history says it changed, the
+    plan itself is sealed."""
+    registration = load(services, registration_id)
+    if registration.status is not Status.DECIDED or not registration.taken_on:
+        raise NoPlan(NOT_TAKEN_ON)
+    open_actions = plan.open_actions()
+    return _change(
+        services,
+        registration,
+        None,
+        actor=actor,
+        action="plan",
+        summary=(
+            "Plan van aanpak bijgewerkt"
+            if registration.plan_personal
+            else "Plan van aanpak vastgelegd"
+        ),
+        changes=Changes(
+            plan_personal=services.cipher.encrypt(
+                plan.model_dump_json(), registration_id, "personal"
+            ),
+            plan_next_due=min((a.due for a in open_actions), default=None),
+            plan_open_actions=len(open_actions),
+        ),
+    )
 
 
 class DecisionNotes(BaseModel):

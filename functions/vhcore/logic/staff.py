@@ -74,6 +74,9 @@ class Case(BaseModel):
     decision: cases.DecisionNotes | None = Field(
         default=None, description="Advice and process director, when decided."
     )
+    plan: cases.Plan | None = Field(
+        default=None, description="The plan after triage, for a case taken on."
+    )
     history: list[HistoryEvent] = Field(max_length=500)
 
 
@@ -348,12 +351,18 @@ def _case(services: Services, registration: Registration) -> Case:
         decision = cases.DecisionNotes.model_validate_json(
             services.cipher.decrypt(registration.decision_personal, registration_id, "personal")
         )
+    plan = None
+    if registration.plan_personal:
+        plan = cases.Plan.model_validate_json(
+            services.cipher.decrypt(registration.plan_personal, registration_id, "personal")
+        )
     content = services.cipher.decrypt(registration.personal, registration_id, "personal")
     return Case(
         entry=_entry(registration),
         registration=json.loads(content),
         criteria_asked=registration.criteria_asked,
         decision=decision,
+        plan=plan,
         history=[
             HistoryEvent(
                 at=e.at,
@@ -408,6 +417,8 @@ def act(
             )
         case "close":
             changed = cases.close(services, registration_id, actor=actor, reason=reason)
+        case "plan":
+            changed = cases.save_plan(services, registration_id, actor=actor, plan=details["plan"])
         case _:
             raise ValueError(f"unknown action {action!r}")
     return _case(services, changed)

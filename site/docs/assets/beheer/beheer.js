@@ -161,6 +161,7 @@
     byId("vh-actions").hidden = true;
     all(root, "form.vh-action").forEach(function (form) { form.reset(); hideErrors(form); });
     byId("vh-purpose-form").reset();
+    forgetPlan();
     state.entry = null;
     state.purpose = "";
   }
@@ -526,6 +527,156 @@
     showFound({ reference: reference }, reference);
   });
 
+  /* ---- The plan after triage (POST .../plan): shown on the case, kept by procesregie ---- */
+  var planForm = byId("vh-plan-form");
+  var planRows = byId("vh-plan-actions");
+
+  function today() {
+    var now = new Date();
+    return now.getFullYear() + "-" + ("0" + (now.getMonth() + 1)).slice(-2) + "-" + ("0" + now.getDate()).slice(-2);
+  }
+
+  function renderPlan(body, plan) {
+    section(body, "Plan van aanpak", definitionList([
+      ["Doel", plan.goal],
+      ["Casusregisseur", plan.case_director]
+    ]));
+    if (!plan.actions.length) { body.appendChild(make("p", null, "Nog geen acties afgesproken.")); return; }
+    var wrap = make("div", "vh-table-wrap");
+    var element = make("table", "vh-table");
+    element.appendChild(make("caption", null, "Acties van het plan"));
+    var head = make("tr");
+    ["Actie", "Wie", "Uiterlijk", "Stand"].forEach(function (name) {
+      var th = make("th", null, name);
+      th.scope = "col";
+      head.appendChild(th);
+    });
+    element.appendChild(make("thead")).appendChild(head);
+    var rows = element.appendChild(make("tbody"));
+    var now = today();
+    plan.actions.forEach(function (action) {
+      var tr = rows.appendChild(make("tr"));
+      var th = tr.appendChild(make("th", "vh-history-reason", action.text));
+      th.scope = "row";
+      tr.appendChild(make("td", null, action.owner));
+      tr.appendChild(make("td", null, dutchDate(action.due, true)));
+      tr.appendChild(make("td", null, action.done ? "Gedaan" : action.due < now ? "Open, te laat" : "Open"));
+    });
+    wrap.appendChild(element);
+    body.appendChild(wrap);
+  }
+
+  function planField(row, index, name, labelText, input) {
+    var id = "vh-plan-" + index + "-" + name;
+    var div = make("div", input.type === "checkbox" ? "vh-option" : "vh-field");
+    var labelNode = make("label", null, labelText);
+    labelNode.htmlFor = id;
+    input.id = id;
+    input.name = "actions." + index + "." + name;
+    if (input.type === "checkbox") { div.appendChild(input); div.appendChild(labelNode); }
+    else { div.appendChild(labelNode); div.appendChild(input); }
+    row.appendChild(div);
+    return input;
+  }
+
+  function addPlanRow(action) {
+    var index = planRows.children.length;
+    var row = make("fieldset", "vh-field vh-plan-action");
+    row.appendChild(make("legend", "vh-question", "Actie " + (index + 1)));
+    var text = planField(row, index, "text", "Wat moet er gebeuren?", make("textarea"));
+    text.rows = 2;
+    text.maxLength = 1000;
+    text.setAttribute("minlength", "3");
+    text.setAttribute("data-label", "wat er moet gebeuren bij actie " + (index + 1));
+    var owner = planField(row, index, "owner", "Wie doet het?", make("input"));
+    owner.type = "text";
+    owner.maxLength = 100;
+    owner.setAttribute("minlength", "2");
+    owner.autocomplete = "off";
+    owner.setAttribute("data-label", "wie actie " + (index + 1) + " doet");
+    var due = planField(row, index, "due", "Uiterlijk", make("input"));
+    due.type = "date";
+    due.setAttribute("data-label", "de datum van actie " + (index + 1));
+    var done = make("input");
+    done.type = "checkbox";
+    planField(row, index, "done", "Gedaan", done);
+    if (action) {
+      text.value = action.text;
+      owner.value = action.owner;
+      due.value = action.due;
+      done.checked = !!action.done;
+    }
+    var remove = make("button", "md-button vh-button", "Actie " + (index + 1) + " verwijderen");
+    remove.type = "button";
+    remove.addEventListener("click", function () {
+      var kept = planActions().filter(function (a, i) { return i !== index; });
+      fillPlanRows(kept);
+      announce("Actie " + (index + 1) + " is verwijderd. Sla het plan op om dat vast te leggen.");
+      byId("vh-plan-add").focus();
+    });
+    row.appendChild(remove);
+    planRows.appendChild(row);
+    return text;
+  }
+
+  function fillPlanRows(actions) {
+    clear(planRows);
+    actions.forEach(function (action) { addPlanRow(action); });
+  }
+
+  function planActions() {
+    return all(planRows, "fieldset").map(function (row, index) {
+      function value(name) { return row.querySelector("[name='actions." + index + "." + name + "']"); }
+      return { text: value("text").value.trim(), owner: value("owner").value.trim(),
+        due: value("due").value, done: value("done").checked };
+    });
+  }
+
+  function forgetPlan() {
+    planForm.reset();
+    hideErrors(planForm);
+    clear(planRows);
+    planForm.hidden = true;
+  }
+
+  function updatePlan(entry, plan) {
+    var groups = (state.me && state.me.groups) || [];
+    var allowed = planForm.getAttribute("data-groups").split(" ");
+    var takenOn = planForm.getAttribute("data-outcomes").split(" ").indexOf(entry.outcome) >= 0;
+    var may = entry.status === "decided" && takenOn &&
+      allowed.some(function (g) { return groups.indexOf(g) >= 0; });
+    hideErrors(planForm);
+    planForm.hidden = !may;
+    if (!may) return;
+    byId("vh-plan-goal").value = plan ? plan.goal : "";
+    byId("vh-plan-director").value = plan ? plan.case_director : "";
+    fillPlanRows(plan ? plan.actions : []);
+    byId("vh-no-actions").hidden = true;
+  }
+
+  byId("vh-plan-add").addEventListener("click", function () {
+    addPlanRow(null).focus();
+  });
+
+  planForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var problems = check(planForm);
+    if (problems.length) { showErrors(planForm, problems); return; }
+    hideErrors(planForm);
+    busy(planForm, true);
+    var body = { goal: byId("vh-plan-goal").value.trim(),
+      case_director: byId("vh-plan-director").value.trim(), actions: planActions() };
+    api("POST", "/registrations/" + encodeURIComponent(state.reference) + "/plan", body)
+      .then(function (data) {
+        renderCase(data);
+        announce("Het plan van aanpak is vastgelegd.");
+        byId("vh-case-title").focus();
+      }, function (problem) {
+        if (problem.status !== 401) showErrors(planForm, apiProblems(planForm, problem));
+      })
+      .then(function () { busy(planForm, false); });
+  });
+
   /* ---- Forms: the GOV.UK error summary ---- */
   function hideErrors(form) {
     var summary = form.querySelector(".vh-error-summary");
@@ -607,8 +758,9 @@
   function apiProblems(form, problem) {
     if (problem.status === 422 && problem.errors.length) {
       return problem.errors.map(function (error) {
-        var name = String(error.field || "").split(".").pop();
-        var field = form.querySelector("[name='" + name + "']");
+        var path = String(error.field || "");
+        var field = form.querySelector("[name='" + path + "']") ||
+          form.querySelector("[name='" + path.split(".").pop() + "']");
         if (field && field.type === "radio") field = field.closest("fieldset");
         return { field: field, message: error.message };
       });
@@ -672,6 +824,7 @@
         ["Procesregisseur", data.decision.process_director]
       ]));
     }
+    if (data.plan) renderPlan(body, data.plan);
     section(body, "Aanmelder", definitionList([
       ["Organisatie", registrant.organisation === "anders" ? registrant.organisation_name
         : label("partner", registrant.organisation)],
@@ -745,6 +898,7 @@
     }
     body.hidden = false;
     updateActions(entry.status);
+    updatePlan(entry, data.plan);
   }
 
   function updateActions(status) {
