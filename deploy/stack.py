@@ -106,6 +106,34 @@ def house_parameters(target: Target, site_dir: Path) -> dict[str, str]:
     }
 
 
+# What an unconfirmed value means for the operator, in the words of the warning.
+UNCONFIRMED_EFFECT = {
+    "response_term": "the response term (published as an aim, no date promised)",
+    "outcomes": "the outcomes (published as examples)",
+    "triage": "the triage rhythm",
+    "criteria": "the criteria",
+    "partners": "the partner list and its e-mail domains",
+    "contact": "the contact details",
+    "retention": "the retention periods",
+    "privacy": "the privacy covenant and controller",
+}
+
+
+def unconfirmed_warning(house_name: str) -> str | None:
+    """A warning naming the values of the house file the house has not confirmed, or None."""
+    from vhcore.house import house_path, load_house_file
+
+    house = load_house_file(house_path(house_name))
+    if not house.unconfirmed:
+        return None
+    lines = [f"WARNING: houses/{house.id}.yaml has values the house has not confirmed:"]
+    lines += [
+        f"  - {value.value}: {UNCONFIRMED_EFFECT[value.value]}" for value in house.unconfirmed
+    ]
+    lines.append("Confirm them with the house, then remove them from `unconfirmed:`.")
+    return "\n".join(lines)
+
+
 def write_parameters_file(path: Path, parameters: Mapping[str, str]) -> None:
     """The derived parameters as a YAML file for ``--parameter-overrides file://...`` (sam
     reads no JSON there). sam strips a pair of quotes around a value (once or twice, depending
@@ -239,6 +267,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     target = Target(args.house, args.stage)
+    warning = unconfirmed_warning(args.house)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     config = deploy_config(target)
     parameters = house_parameters(target, args.site_dir)
     parameters_file = REPO / ".aws-sam" / "deploy" / f"{target.config_env}.yaml"

@@ -205,7 +205,6 @@ def workflow_start(event: dict[str, Any], context: Any) -> dict[str, Any]:
             "registration_id": registration_id,
             "reference": image["reference"]["S"],
             "respond_by": image["respond_by"]["S"],
-            "escalate_at": image["escalate_at"]["S"],
         }
         stepfunctions.start_execution(
             stateMachineArn=_env("WORKFLOW_ARN"), name=registration_id, input=json.dumps(given)

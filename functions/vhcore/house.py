@@ -75,6 +75,12 @@ class Weekday(StrEnum):
 _DUTCH_WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 
 
+def in_words(amount: int) -> str:
+    """Small numbers in words, as B1 texts write them: 'twee', 'vier'; larger ones as digits."""
+    words = ("nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien")
+    return words[amount] if 0 <= amount < len(words) else str(amount)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -314,6 +320,32 @@ class House(_Strict):
 
     def confirmed(self, value: Unconfirmed) -> bool:
         return value not in self.unconfirmed
+
+    @property
+    def promises_a_date(self) -> bool:
+        """Whether partners are promised a date ("uiterlijk <date>"): only for a confirmed
+        response term."""
+        return self.confirmed(Unconfirmed.RESPONSE_TERM)
+
+    @property
+    def public_promise(self) -> str:
+        """The response term as partners read it: the house's own words when it confirmed
+        the term, otherwise words that aim at the term and promise nothing."""
+        term = self.response_term
+        if self.promises_a_date:
+            return term.promise
+        if term.promises is PromiseKind.TRIAGE_ANSWER:
+            aim = f"u binnen {term.dutch} na de triage het besluit te laten weten"
+        else:
+            aim = f"binnen {term.dutch} na ontvangst contact met u op te nemen"
+        return f"Wij streven ernaar {aim}. Een vaste termijn is nog niet afgesproken."
+
+    @property
+    def outcomes_intro(self) -> str:
+        """How the outcomes are introduced: as the list, or as examples when unconfirmed."""
+        if self.confirmed(Unconfirmed.OUTCOMES):
+            return f"Er zijn {in_words(len(self.outcomes))} mogelijke uitkomsten:"
+        return "Mogelijke uitkomsten zijn bijvoorbeeld:"
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Self:

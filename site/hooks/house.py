@@ -35,7 +35,7 @@ if str(REPO / "functions") not in sys.path:
 from vhcore import staff, status  # noqa: E402
 from vhcore.criteria import NATIONAL  # noqa: E402
 from vhcore.formview import FormView  # noqa: E402
-from vhcore.house import House, HouseConfigError, current_house  # noqa: E402
+from vhcore.house import House, HouseConfigError, current_house, in_words  # noqa: E402
 
 
 def months(amount: int) -> str:
@@ -58,12 +58,9 @@ def enumerate_nl(items: Iterable[Any]) -> str:
     return f"{', '.join(words[:-1])} en {words[-1]}"
 
 
-_NUMBERS = ("nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien")
-
-
 def number(amount: int) -> str:
     """Small numbers in words, as B1 texts write them: 'twee', 'vier'; larger ones as digits."""
-    return _NUMBERS[amount] if 0 <= amount < len(_NUMBERS) else str(amount)
+    return in_words(amount)
 
 
 def house_kind(house: House) -> str:

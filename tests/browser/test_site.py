@@ -155,7 +155,7 @@ def _arrangements(house: House) -> set[str]:
         house.name,
         house.short_name,
         house.region,
-        house.response_term.promise,
+        house.public_promise,
         house.triage.participants,
         house.privacy.covenant,
         house.privacy.controller,
@@ -200,9 +200,15 @@ def test_pages_show_this_houses_terms_outcomes_and_contact(
     after = pages["/na-uw-aanmelding"]
 
     assert config.name in pages["/"]
-    assert " ".join(config.response_term.promise.split()) in after
+    assert " ".join(config.public_promise.split()) in after
     for outcome in config.outcomes:
         assert outcome.label in after
+    assert config.outcomes_intro in after
+    if not config.promises_a_date:
+        # An unconfirmed term: no page promises a date or the file's own words
+        for path, text in pages.items():
+            assert "uiterlijk" not in text, f"{path} promises a date"
+            assert " ".join(config.response_term.promise.split()) not in text, path
     if config.triage.weekly and config.triage.cutoff:
         assert f"elke {config.triage.weekly.dutch}" in after
         assert config.triage.cutoff.weekday.dutch in after
@@ -223,6 +229,6 @@ def test_switching_the_house_switches_what_is_shown(built_sites: dict[str, Path]
     for house, text in shown.items():
         for other in HOUSES:
             if other != house:
-                promise = " ".join(_house(other).response_term.promise.split())
-                if promise != " ".join(_house(house).response_term.promise.split()):
+                promise = " ".join(_house(other).public_promise.split())
+                if promise != " ".join(_house(house).public_promise.split()):
                     assert promise not in text, f"{house} shows the promise of {other}"

@@ -230,3 +230,19 @@ def test_the_dry_run_prints_the_waf_deploy_first_and_the_parameter(
         assert "vh-voorbeeldregio-acc-waf" in written["WebAclArn"]
     else:
         assert written["WebAclArn"] == ""
+
+
+def test_deploying_a_house_with_unconfirmed_values_warns_and_names_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = _site(tmp_path)
+    # Given Hollands Midden, whose public page gives no response term and no outcomes
+    main(["--house", "hollands-midden", "--site-dir", str(site), "--sam", "sam", "--dry-run"])
+    # Then the deploy warns, naming each value the house has not confirmed
+    warning = capsys.readouterr().err
+    assert warning.startswith("WARNING: houses/hollands-midden.yaml has values the house has not")
+    assert "  - response_term: the response term (published as an aim, no date promised)" in warning
+    assert "  - outcomes: the outcomes (published as examples)" in warning
+    # And a house with nothing unconfirmed deploys without one
+    main(["--house", "voorbeeldregio", "--site-dir", str(site), "--sam", "sam", "--dry-run"])
+    assert "WARNING" not in capsys.readouterr().err

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from vhcore.emails import SUBJECTS, render
-from vhcore.house import current_house
+from vhcore.house import House, current_house
 
 ITEM = {
     "reference": "VH-7K3M-Q9TX",
@@ -120,3 +122,21 @@ def test_a_registrant_mail_ends_with_how_to_reach_the_house() -> None:
         triage_date=None,
     )
     assert "Neem contact op met" in email.html and "Neem contact op met" in email.text
+
+
+def test_a_house_with_an_unconfirmed_term_aims_at_it_in_the_receipt_and_promises_no_date(
+    use_house: Callable[[str], House],
+) -> None:
+    # Given Hollands Midden, whose response term its public page does not give
+    midden = use_house("hollands-midden")
+    # When a receipt is written
+    email = render("receipt", **ITEM)
+    # Then it names the term as an aim, with no date and not the file's promise
+    for part in (email.text, email.html):
+        assert (
+            "Wij streven ernaar binnen 5 werkdagen na ontvangst contact met u op te nemen. "
+            "Een vaste termijn is nog niet afgesproken." in part
+        )
+        assert "uiterlijk" not in part
+        assert "30 november" not in part
+        assert midden.response_term.promise not in part

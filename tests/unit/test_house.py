@@ -144,3 +144,39 @@ def test_a_receipt_address_must_belong_to_the_organisation_chosen() -> None:
     assert not house.address_of("ggz", "a.b@politie.example.org")
     assert not house.address_of("anders", "a.b@politie.example.org")
     assert not house.address_of("politie", "a.b@politie.example.org.evil.test")
+
+
+def test_zuid_holland_zuid_is_shipped_from_its_seed_with_what_it_does_not_give_unconfirmed() -> (
+    None
+):
+    house = load_house_file(house_path("zuid-holland-zuid"))
+    assert house.response_term.dutch == "5 werkdagen"
+    assert "telefonisch" in house.response_term.promise
+    assert [o.taken_on for o in house.outcomes] == [False, True]
+    assert set(house.unconfirmed) == {"partners", "contact", "retention", "privacy"}
+    assert "PLACEHOLDER" in house_path("zuid-holland-zuid").read_text(encoding="utf-8")
+    # What it gives stays a promise: a date, and the outcomes as the list
+    assert house.promises_a_date
+    assert house.public_promise == house.response_term.promise
+    assert house.outcomes_intro == "Er zijn twee mogelijke uitkomsten:"
+
+
+def test_an_unconfirmed_term_and_outcomes_are_published_without_a_promise() -> None:
+    midden = load_house_file(house_path("hollands-midden"))
+    assert {"response_term", "outcomes"} <= set(midden.unconfirmed)
+    assert not midden.promises_a_date
+    assert midden.public_promise == (
+        "Wij streven ernaar binnen 5 werkdagen na ontvangst contact met u op te nemen. "
+        "Een vaste termijn is nog niet afgesproken."
+    )
+    assert midden.outcomes_intro == "Mogelijke uitkomsten zijn bijvoorbeeld:"
+
+
+def test_an_unknown_or_repeated_unconfirmed_value_is_refused(tmp_path: Path) -> None:
+    for text, problem in (
+        ("\nunconfirmed: [response_term, response_term]\n", "named twice"),
+        ("\nunconfirmed: [reactietermijn]\n", "unconfirmed.0"),
+    ):
+        with pytest.raises(HouseConfigError) as caught:
+            load_house_file(_broken(tmp_path, text))
+        assert problem in str(caught.value)
