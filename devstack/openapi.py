@@ -16,6 +16,8 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from vhtools.template import REPO, http_routes, resources, transformed
 
 DOCUMENT = REPO / "docs" / "openapi.json"
+# The JSON Schema of one case exported for the chain's case file (docs/case-export.md).
+EXPORT_SCHEMA = REPO / "docs" / "case-export.schema.json"
 TITLE = "Veiligheidshuis API"
 VERSION = "1.0.0"
 
@@ -107,10 +109,20 @@ def render() -> str:
     return json.dumps(generate(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
+def render_export_schema() -> str:
+    from vhcore.logic.staff import CaseExport
+
+    schema = CaseExport.model_json_schema(mode="serialization")
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
 def main() -> None:
     DOCUMENT.parent.mkdir(exist_ok=True)
     DOCUMENT.write_text(render(), encoding="utf-8")
     print(f"wrote {DOCUMENT.relative_to(REPO)}", file=sys.stderr)
+    EXPORT_SCHEMA.write_text(render_export_schema(), encoding="utf-8")
+    print(f"wrote {EXPORT_SCHEMA.relative_to(REPO)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -340,6 +340,26 @@ def close(reference: str, body: Annotated[Note, Body()]) -> Response[use_cases.C
     return _action(reference, "close", body.reason)
 
 
+class ExportBody(BaseModel):
+    """Why the case leaves the system, in the person's own words (required; sealed in the
+    audit log)."""
+
+    model_config = {"extra": "forbid"}
+    purpose: Annotated[str, single_line(500, min_length=3)]
+
+
+@app.post(
+    "/api/admin/registrations/<reference>/export",
+    summary="One case for the chain's case file (decrypted; audited with the typed purpose)",
+    responses=READ_ACTION,
+)
+def export_case(
+    reference: str, body: Annotated[ExportBody, Body()]
+) -> Response[use_cases.CaseExport]:
+    caller = staff(RIGHTS["export"])
+    return _json(use_cases.export_case(services(), reference, caller, body.purpose))
+
+
 @app.get(
     "/api/admin/registrations/<reference>/audit",
     summary="Audit trail (beheer only)",

@@ -54,6 +54,8 @@ RIGHTS: Mapping[str, frozenset[Group]] = {
     "close": frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION}),
     # The plan after triage: kept by process direction with the casusregisseur.
     "plan": frozenset({Group.PROCESS_DIRECTION}),
+    # A case for the chain's case file: who works the case takes it there.
+    "export": frozenset({Group.TRIAGE, Group.PROCESS_DIRECTION}),
     "audit": frozenset({Group.ADMINISTRATION}),
     "figures": frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION}),
     "erase": frozenset({Group.ADMINISTRATION}),

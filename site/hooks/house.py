@@ -78,6 +78,7 @@ def staff_page() -> dict[str, Any]:
         "groups": {g.value: staff.DUTCH[g] for g in staff.Group},
         "purposes": {p.value: label for p, label in staff.PURPOSES.items()},
         "plan": {"groups": " ".join(g.value for g in staff.Group if g in staff.RIGHTS["plan"])},
+        "export": {"groups": " ".join(g.value for g in staff.Group if g in staff.RIGHTS["export"])},
         "erase": {
             "groups": " ".join(g.value for g in staff.Group if g in staff.RIGHTS["erase"]),
             "reasons": {c.value: label for c, label in staff.ERASE_REASONS.items()},

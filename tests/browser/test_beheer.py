@@ -34,6 +34,8 @@ from vhcore.status import ALLOWED, DUTCH, Status
 pytestmark = pytest.mark.browser
 
 PRINT_PURPOSE = "Afdrukken triage-agenda"
+# Printing, counted instead of opening the browser's dialog.
+COUNT_PRINTS = "window.print = () => { window.vhPrinted = (window.vhPrinted || 0) + 1; }"
 
 
 class StaffVisit:
@@ -259,7 +261,7 @@ def test_the_printed_agenda_has_names_only_when_asked(
 ) -> None:
     reference = new_case(local_system)
     page = staff.page
-    page.add_init_script("window.print = () => { window.vhPrinted = (window.vhPrinted || 0) + 1; }")
+    page.add_init_script(COUNT_PRINTS)
     staff.sign_in("procesregie")
     expect(agenda_row(page, reference)).to_have_count(1)
 

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, Route, expect
 from devstack.stack import LocalSystem
 from tests.browser import test_beheer
 from tests.browser.accessibility import assert_accessible
-from tests.browser.test_beheer import StaffVisit, new_case
+from tests.browser.test_beheer import COUNT_PRINTS, StaffVisit, new_case
 from tests.factories import PERSONAL_VALUES
 from tests.integration.test_admin_api import BODIES, REFERENCE_ROUTE
 
@@ -113,7 +113,7 @@ def test_a_house_without_a_weekly_rhythm_prints_its_scheduled_cases(
     reference = new_case(local_system)
     page = staff.page
     page.route("**/api/admin/me", without_weekly_rhythm)
-    page.add_init_script("window.print = () => { window.vhPrinted = (window.vhPrinted || 0) + 1; }")
+    page.add_init_script(COUNT_PRINTS)
     staff.sign_in("procesregie")
     expect(page.locator("#vh-agenda-fixed")).to_contain_text("plant de triage per aanmelding")
     agenda = page.get_by_role("table", name="Geagendeerde aanmeldingen, op datum van de triage")

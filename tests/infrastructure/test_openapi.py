@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from devstack.openapi import DOCUMENT, render
+from devstack.openapi import DOCUMENT, EXPORT_SCHEMA, render, render_export_schema
 
 
 def test_the_committed_document_matches_the_code() -> None:
     assert DOCUMENT.read_text(encoding="utf-8") == render(), (
         "docs/openapi.json is out of date: run `make openapi` and commit the result"
+    )
+
+
+def test_the_committed_case_export_schema_matches_the_code() -> None:
+    assert EXPORT_SCHEMA.read_text(encoding="utf-8") == render_export_schema(), (
+        "docs/case-export.schema.json is out of date: run `make openapi` and commit the result"
     )
 
 

@@ -39,6 +39,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", f"{REFERENCE_ROUTE}/decision"): {"triage", "procesregie"},
     ("POST", f"{REFERENCE_ROUTE}/close"): {"procesregie", "beheer"},
     ("POST", f"{REFERENCE_ROUTE}/plan"): {"procesregie"},
+    ("POST", f"{REFERENCE_ROUTE}/export"): {"triage", "procesregie"},
     ("GET", f"{REFERENCE_ROUTE}/audit"): {"beheer"},
     ("POST", f"{REFERENCE_ROUTE}/erase"): {"beheer"},
     ("GET", "/api/admin/figures"): {"procesregie", "beheer"},
@@ -57,6 +58,7 @@ BODIES: dict[str, dict[str, Any]] = {
         "process_director": "P. Regisseur",
     },
     "close": {"reason": "Afgerond na het overleg"},
+    "export": {"purpose": "Overdracht aan het ketendossier"},
     "plan": {
         "goal": "De huur wordt weer betaald.",
         "case_director": "C. Regisseur",

@@ -63,6 +63,7 @@ def test_every_text_staff_type_is_kept_only_as_ciphertext(
     typed = {name: marker(name) for name in ("read", "contact", "request", "received")}
     typed |= {name: marker(name) for name in ("schedule", "advice", "director", "close")}
     typed |= {name: marker(name) for name in ("goal", "case_director", "action", "owner")}
+    typed["export"] = marker("export")
 
     read = {"purpose_category": "triage", "purpose": typed["read"]}
     staff_post(local_system, token, reference, "read", read)
@@ -84,6 +85,7 @@ def test_every_text_staff_type_is_kept_only_as_ciphertext(
         "actions": [{"text": typed["action"], "owner": typed["owner"], "due": "2027-01-15"}],
     }
     staff_post(local_system, token, reference, "plan", plan)
+    staff_post(local_system, token, reference, "export", {"purpose": typed["export"]})
     staff_post(local_system, token, reference, "close", {"reason": typed["close"]})
     local_system.pump.drain(timeout=20)
 
@@ -110,3 +112,4 @@ def test_every_text_staff_type_is_kept_only_as_ciphertext(
         timeout=30,
     ).json()
     assert typed["read"] in {r["purpose"] for r in trail}
+    assert typed["export"] in {r["purpose"] for r in trail if r["action"] == "exporteren"}

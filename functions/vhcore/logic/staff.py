@@ -424,6 +424,42 @@ def act(
     return _case(services, changed)
 
 
+EXPORT_FORMAT = "veiligheidshuis-case-export/1"
+
+
+class CaseExport(BaseModel):
+    """One case for the chain's case file (KeDo, GCOS, ...): the case as staff see it, with
+    the house and the moment of export. Its JSON Schema is docs/case-export.schema.json."""
+
+    model_config = {"title": "Veiligheidshuis case export"}
+    format: Literal["veiligheidshuis-case-export/1"] = Field(
+        description="The kind and version of this document."
+    )
+    exported_at: Timestamp
+    house: str = Field(max_length=64, description="The house's id (its configuration file).")
+    house_name: str = Field(max_length=200)
+    case: Case
+
+
+def export_case(services: Services, reference: str, staff: Staff, purpose: str) -> CaseExport:
+    """One case, decrypted, for the chain's case file. The person types why; the audit record
+    (with that purpose, sealed) is written first: no record, no export."""
+    registration_id = _registration_id(services, reference)
+    _audit(services, registration_id, staff, "exporteren", category="export", typed=purpose)
+    registration = services.store.get(registration_id)
+    if registration is None:
+        raise NotFound(reference)
+    logger.info("case exported", extra={"registration_id": registration_id})
+    house = current_house()
+    return CaseExport(
+        format=EXPORT_FORMAT,
+        exported_at=clock.now().replace(microsecond=0),
+        house=house.id,
+        house_name=house.name,
+        case=_case(services, registration),
+    )
+
+
 def erase(services: Services, reference: str, staff: Staff, category: EraseCategory) -> None:
     """Erase a case before its retention ends: the registration, its reference, its place on
     the queue and on agendas, and its follow-up. The audit log keeps that it happened, by whom

@@ -162,6 +162,7 @@
     all(root, "form.vh-action").forEach(function (form) { form.reset(); hideErrors(form); });
     byId("vh-purpose-form").reset();
     forgetPlan();
+    forgetExport();
     state.entry = null;
     state.purpose = "";
   }
@@ -677,6 +678,60 @@
       .then(function () { busy(planForm, false); });
   });
 
+  /* ---- Export for the chain's case file (POST .../export): a JSON file and a printed summary ---- */
+  var exportBox = byId("vh-export");
+  var exportForm = byId("vh-export-form");
+  var exportLink = byId("vh-export-download");
+  var exportUrl = null;
+
+  function forgetExport() {
+    exportForm.reset();
+    hideErrors(exportForm);
+    byId("vh-export-result").hidden = true;
+    if (exportUrl) URL.revokeObjectURL(exportUrl);
+    exportUrl = null;
+    exportLink.href = "#";
+    exportBox.hidden = true;
+    root.classList.remove("vh-print-case");
+  }
+
+  function updateExport() {
+    var groups = (state.me && state.me.groups) || [];
+    exportBox.hidden = !exportBox.getAttribute("data-groups").split(" ")
+      .some(function (g) { return groups.indexOf(g) >= 0; });
+  }
+
+  exportForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var problems = check(exportForm);
+    if (problems.length) { showErrors(exportForm, problems); return; }
+    hideErrors(exportForm);
+    busy(exportForm, true);
+    var reference = state.reference;
+    api("POST", "/registrations/" + encodeURIComponent(reference) + "/export",
+      { purpose: byId("vh-export-purpose").value.trim() })
+      .then(function (data) {
+        renderCase(data["case"]);  /* the summary that prints is the case as exported */
+        if (exportUrl) URL.revokeObjectURL(exportUrl);
+        exportUrl = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
+        exportLink.href = exportUrl;
+        exportLink.setAttribute("download", reference + "-export.json");
+        exportForm.reset();
+        byId("vh-export-result").hidden = false;
+        announce("De export is klaar. Download het JSON-bestand of druk de samenvatting af. De export staat in het auditlog.");
+        exportLink.focus();
+      }, function (problem) {
+        if (problem.status !== 401) showErrors(exportForm, apiProblems(exportForm, problem));
+      })
+      .then(function () { busy(exportForm, false); });
+  });
+
+  byId("vh-export-print").addEventListener("click", function () {
+    root.classList.add("vh-print-case");
+    window.print();
+  });
+  window.addEventListener("afterprint", function () { root.classList.remove("vh-print-case"); });
+
   /* ---- Forms: the GOV.UK error summary ---- */
   function hideErrors(form) {
     var summary = form.querySelector(".vh-error-summary");
@@ -899,6 +954,7 @@
     body.hidden = false;
     updateActions(entry.status);
     updatePlan(entry, data.plan);
+    updateExport();
   }
 
   function updateActions(status) {
