@@ -21,7 +21,9 @@ from vhcore.settings import settings
 SUBJECTS = {
     "receipt": "Ontvangstbevestiging van uw aanmelding {reference}",
     "information-request": "Meer informatie nodig voor aanmelding {reference}",
+    "scheduled": "Uw aanmelding {reference} staat op de agenda van de triage",
     "decision": "Besluit over uw aanmelding {reference}",
+    "closed": "Uw aanmelding {reference} is afgesloten",
     "reminder-contact": "Herinnering: contact uiterlijk {respond_by} bij aanmelding {reference}",
     "escalation-contact": "Termijn verlopen: nog geen contact bij aanmelding {reference}",
     "reminder-decision": "Herinnering: besluit nodig bij aanmelding {reference}",
@@ -37,7 +39,7 @@ TEMPLATE_OF = {"escalation": "reminder"}
 ABOUT_SOMETHING = frozenset({"reminder", "escalation"})
 # E-mails to the registrant end with how to reach the house; staff mails end with what to do
 # (telling the team to contact itself helps nobody).
-FOR_REGISTRANT = frozenset({"receipt", "information-request", "decision"})
+FOR_REGISTRANT = frozenset({"receipt", "information-request", "scheduled", "decision", "closed"})
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,9 @@ class NotifyMessage(_Message):
     kind: Literal[
         "receipt",
         "information-request",
+        "scheduled",
         "decision",
+        "closed",
         "reminder",
         "escalation",
         "agenda",

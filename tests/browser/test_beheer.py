@@ -27,6 +27,7 @@ from devstack.stack import LocalSystem
 from tests.browser.accessibility import assert_accessible
 from tests.factories import PERSONAL_VALUES, registration
 from tests.integration.test_admin_api import MATRIX, REFERENCE_ROUTE
+from vhcore.house import current_house
 from vhcore.staff import CASE_ACTIONS, RIGHTS
 from vhcore.staff import DUTCH as GROUPS
 from vhcore.status import ALLOWED, DUTCH, Status
@@ -192,6 +193,12 @@ def test_a_triage_member_opens_this_weeks_agenda_opens_a_case_and_decides(
         re.compile(r"^(maandag|dinsdag|woensdag|donderdag|vrijdag) \d{1,2} [a-z]+ \d{4}$")
     )
     expect(case).to_contain_text(PERSONAL_VALUES["email"])
+    # Each criterion as it was asked, numbered as the form showed it, with the answer.
+    asked = current_house().criteria.questions
+    first = case.locator("dt", has_text=f"1. {asked[0].question}")
+    expect(first.locator("xpath=following-sibling::dd[1]")).to_have_text("Ja")
+    numbered = case.locator("dt").filter(has_text=re.compile(r"^\d\. "))
+    expect(numbered).to_have_count(len(asked))
     expect(page.get_by_role("status")).to_contain_text("is geopend")
     expect(page.get_by_role("heading", name="Besluit vastleggen")).to_be_visible()
     expect(page.get_by_role("heading", name="Afsluiten")).to_be_hidden()  # not for triage

@@ -407,6 +407,25 @@ def test_no_principal_of_the_account_can_give_itself_use_of_a_key_of_personal_da
                 assert "Fn::GetAtt" in principal, (name, statement["Sid"])  # a function's role
 
 
+def test_a_function_uses_a_key_of_personal_data_only_for_a_case() -> None:
+    """Every use of a key of personal data by a function's role needs an encryption context
+    that names a registration (vhcore.dal.crypto binds each ciphertext to one): the key
+    cannot be used as a general encryption service, even by the roles allowed to use it."""
+    keys = resources(transformed(), "AWS::KMS::Key")
+    used = 0
+    for name in PERSONAL_DATA_KEYS:
+        for statement in keys[name]["KeyPolicy"]["Statement"]:
+            if "Fn::GetAtt" not in statement["Principal"].get("AWS", {}):
+                continue
+            used += 1
+            condition = statement.get("Condition", {})
+            assert condition == {"Null": {"kms:EncryptionContext:registration_id": "false"}}, (
+                name,
+                statement["Sid"],
+            )
+    assert used == 5  # intake on both keys, admin and the upkeep on the data key, notify
+
+
 def test_a_change_to_a_key_of_personal_data_raises_an_alarm() -> None:
     template = transformed()
     rule = resources(template, "AWS::Events::Rule")["KeyPolicyChangedRule"]

@@ -124,6 +124,17 @@ def test_a_registrant_mail_ends_with_how_to_reach_the_house() -> None:
     assert "Neem contact op met" in email.html and "Neem contact op met" in email.text
 
 
+def test_the_registrant_hears_of_the_placement_with_its_date_and_of_the_closing() -> None:
+    placed = render("scheduled", **ITEM)
+    assert placed.subject == "Uw aanmelding VH-7K3M-Q9TX staat op de agenda van de triage"
+    assert "de triage van donderdag 26 november 2026" in placed.text
+    closed = render("closed", **ITEM)
+    assert closed.subject == "Uw aanmelding VH-7K3M-Q9TX is afgesloten"
+    assert "afgesloten. U hoeft niets meer te doen." in closed.text
+    for email in (placed, closed):
+        assert "Noem altijd het kenmerk VH-7K3M-Q9TX" in email.text
+
+
 def test_a_house_with_an_unconfirmed_term_aims_at_it_in_the_receipt_and_promises_no_date(
     use_house: Callable[[str], House],
 ) -> None:

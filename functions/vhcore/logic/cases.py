@@ -4,7 +4,7 @@ recorded with who, when and why. The workflow is resumed where it waits for the 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -184,21 +184,34 @@ def record_contact(
     )
 
 
-def request_information(
-    services: Services, registration_id: str, *, actor: Actor, reason: str
-) -> Registration:
-    # The e-mail is queued first, once the transition is known to be allowed: when queueing
-    # fails nothing has changed and staff can simply try again.
-    registration = load(services, registration_id)
-    check_transition(registration.status, Status.INFORMATION_REQUESTED)
+def _tell_registrant(
+    services: Services,
+    registration: Registration,
+    kind: Literal["information-request", "scheduled", "closed"],
+    target: Status,
+    *,
+    triage_date: dt.date | None = None,
+) -> None:
+    """Queue the registrant's e-mail about a change, once the transition is known to be
+    allowed and before it is recorded: when queueing fails nothing has changed and staff can
+    simply try again. Named after the case's history, so a retry of the same change sends no
+    second e-mail (``vhcore.logic.notify.once_key``)."""
+    check_transition(registration.status, target)
     services.outbox.notify(
         NotifyMessage(
-            kind="information-request",
-            registration_id=registration_id,
-            # The same when staff try again after the change failed: one e-mail.
+            kind=kind,
+            registration_id=registration.id,
+            triage_date=triage_date.isoformat() if triage_date else None,
             message_id=f"history-{len(registration.history)}",
         )
     )
+
+
+def request_information(
+    services: Services, registration_id: str, *, actor: Actor, reason: str
+) -> Registration:
+    registration = load(services, registration_id)
+    _tell_registrant(services, registration, "information-request", Status.INFORMATION_REQUESTED)
     return _change(
         services,
         registration,
@@ -249,6 +262,7 @@ def schedule(
     )
     if refused:
         raise NotSchedulable(refused)
+    _tell_registrant(services, registration, "scheduled", Status.SCHEDULED, triage_date=triage_date)
     which = "een extra triage op" if extra_triage else "de triage van"
     return _change(
         services,
@@ -308,6 +322,7 @@ def close(services: Services, registration_id: str, *, actor: Actor, reason: str
     registration = load(services, registration_id)
     if _resumed_again(services, registration, Status.CLOSED, Resumption(closed=True)):
         return registration
+    _tell_registrant(services, registration, "closed", Status.CLOSED)
     updated = _change(
         services,
         registration,

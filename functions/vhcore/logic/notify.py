@@ -22,7 +22,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from vhcore import clock
-from vhcore.emails import Email, render, site_url
+from vhcore.emails import FOR_REGISTRANT, Email, render, site_url
 from vhcore.errors import DeliveryUnknown, StorageUnavailable
 from vhcore.house import current_house
 from vhcore.log import logger, metrics
@@ -31,7 +31,7 @@ from vhcore.messages_queue import NotifyMessage
 from vhcore.model import OutgoingEmail
 from vhcore.ports import Services
 
-TO_REGISTRANT = frozenset({"receipt", "information-request", "decision"})
+TO_REGISTRANT = FOR_REGISTRANT
 TO_STAFF = frozenset({"reminder", "agenda", "urgent", "announce", "digest"})
 # An escalation goes to someone other than the team that let the promise lapse.
 TO_ESCALATION = frozenset({"escalation"})
@@ -130,7 +130,8 @@ def handle(
         "reference": registration.reference,
         "received_at": registration.received_at,
         "respond_by": registration.respond_by,
-        "triage_date": registration.triage_date,
+        # A placement names its date in the message: it is queued before it is recorded.
+        "triage_date": message.triage_date or registration.triage_date,
         "staff_url": f"{site_url()}/beheer/#{registration.reference}",
         "about": message.about,
         "organisation": _organisation(registration.registrant_organisation),

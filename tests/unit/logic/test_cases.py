@@ -212,6 +212,51 @@ def test_scheduling_puts_the_case_on_that_triages_queue(services: Services) -> N
     )
 
 
+def test_placing_and_closing_a_case_each_tell_the_registrant_once(
+    services: Services, outbox: MemoryOutbox
+) -> None:
+    # Given a registration
+    registration = register(services)
+
+    # When staff place it on a triage, decide it and close it
+    placed = cases.schedule(
+        services, registration.id, actor=ACTOR, triage_date=dt.date(2026, 12, 3), reason=""
+    )
+    decided = decide(services, registration, TAKEN_ON)
+    cases.close(services, registration.id, actor=ACTOR, reason="")
+
+    # Then the registrant's e-mails are queued by kind, ids and the triage date only, each
+    # named after the case's history (the same when staff try again: one e-mail)
+    assert outbox.sent == [
+        NotifyMessage(
+            kind="scheduled",
+            registration_id=registration.id,
+            triage_date="2026-12-03",
+            message_id=f"history-{len(registration.history)}",
+        ),
+        NotifyMessage(
+            kind="closed",
+            registration_id=registration.id,
+            message_id=f"history-{len(decided.history)}",
+        ),
+    ]
+    assert placed.status == SCHED
+
+
+def test_a_refused_placement_or_closing_tells_the_registrant_nothing(
+    services: Services, outbox: MemoryOutbox
+) -> None:
+    # Given a registration without a decision
+    registration = register(services)
+
+    # When staff try to close it
+    with pytest.raises(IllegalTransition):
+        cases.close(services, registration.id, actor=ACTOR, reason="")
+
+    # Then nothing is queued
+    assert outbox.sent == []
+
+
 def test_a_scheduled_case_can_be_moved_to_another_triage_with_a_reason(
     services: Services,
 ) -> None:

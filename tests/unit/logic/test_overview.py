@@ -4,6 +4,7 @@ search by reference, working days since receipt and to the promise; clear fields
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from tests.factories import PERSONAL_VALUES, registration
 from tests.unit.logic.conftest import FrozenClock
 from tests.unit.logic.support import MONDAY, STAFF, THURSDAY_TRIAGE, closed, decide, register
 from vhcore.dal.memory import MemoryStore
+from vhcore.house import House
 from vhcore.logic import cases, staff, triage
 from vhcore.logic.staff import OverviewFilter
 from vhcore.model import Registration
@@ -108,3 +110,22 @@ def test_plan_actions_due_within_a_week_or_overdue_are_listed_without_their_text
     assert [(d.reference, d.due, d.overdue, d.open_actions) for d in due] == [
         (decided.reference, dt.date(2026, 11, 20), True, 2)
     ]
+
+
+def test_in_a_house_without_a_weekly_rhythm_the_agenda_is_every_case_scheduled_by_hand(
+    services: Services, use_house: Callable[[str], House]
+) -> None:
+    """What the staff page prints for such a house (Sittard): /me says te-plannen, and the
+    cases with status scheduled are its agenda, each with the date staff chose."""
+    use_house("sittard")
+    assert staff.upcoming_triage() == "te-plannen"
+    waiting = register(services, MONDAY)
+    planned = register(services, MONDAY)
+    cases.schedule(
+        services, planned.id, actor=STAFF.actor, triage_date=THURSDAY_TRIAGE, reason="Op de agenda"
+    )
+    scheduled = staff.overview(services, OverviewFilter(status=Status.SCHEDULED)).cases
+    assert [(e.reference, e.triage_date) for e in scheduled] == [
+        (planned.reference, THURSDAY_TRIAGE)
+    ]
+    assert listed(services, triage_date="te-plannen") == [waiting.reference]
