@@ -50,18 +50,12 @@ IMPLICIT_IMPORTS: Mapping[str, tuple[str, ...]] = {
     "zoneinfo": ("tzdata",),
 }
 
-# Libraries the code imports only to use one AWS service (the encryption of personal data
-# with the house's KMS keys): a function whose role may not call that service could never use
-# them, so its code's imports of these are not followed.
-SERVICE_IMPORTS: Mapping[str, str] = {
-    "aws_encryption_sdk": "kms",
-    "aws_lambda_powertools.utilities.data_masking": "kms",
-    "cryptography": "kms",
-}
-
-# Own modules that import one of those libraries for something else than its service.
-OWN_USES: Mapping[str, tuple[str, ...]] = {
-    "signin.session": ("cryptography",),  # AES-GCM of the staff session cookie, no KMS
+# Own modules whose functions call one AWS service only: in a function whose role may not
+# call it they could never run, so the imports inside them are not followed (those that run
+# when the module is imported still are). vhcore.dal.crypto encrypts with the house's KMS
+# keys: its cryptography and AWS Encryption SDK ship only where the role may use a key.
+SERVICE_MODULES: Mapping[str, str] = {
+    "vhcore.dal.crypto": "kms",
 }
 
 # IAM action prefixes whose SDK service has another name. Every other prefix is the name of
@@ -267,12 +261,14 @@ class Tree:
         return top in sys.stdlib_module_names or self.locate(name) is not None
 
 
-def serves_another_service(name: str, allowed: frozenset[str]) -> bool:
-    """Whether ``name`` is (in) a library of ``SERVICE_IMPORTS`` for a service not allowed."""
-    return any(
-        (name == library or name.startswith(library + ".")) and prefix not in allowed
-        for library, prefix in SERVICE_IMPORTS.items()
-    )
+def follows_calls(module: str, own: frozenset[str], allowed: frozenset[str] | None) -> bool:
+    """Whether the imports inside ``module``'s functions count: in the own code, unless it is
+    a ``SERVICE_MODULES`` module for a service the role (``allowed``: its IAM prefixes) may
+    not call."""
+    if module.partition(".")[0] not in own:
+        return False
+    service = SERVICE_MODULES.get(module)
+    return allowed is None or service is None or service in allowed
 
 
 def reachable(
@@ -289,8 +285,7 @@ def reachable(
     code may not use: Powertools' X-Ray tracing); a module that cannot be imported (its
     unguarded import is missing: urllib3's pyopenssl) adds nothing. What a library needs
     beyond that, its metadata says (``Requires-Dist``, added per distribution). ``allowed``:
-    the IAM prefixes the function's role may call; the own code's imports of libraries that
-    serve another service only (``SERVICE_IMPORTS``) are not followed."""
+    the IAM prefixes the function's role may call (``SERVICE_MODULES``)."""
     skipped = set(skip)
     found: dict[str, Path] = {}
     todo = [start]
@@ -305,23 +300,14 @@ def reachable(
         read = _Read(frozenset(), frozenset())
         if path.suffix == ".py":
             package = name if path.name == "__init__.py" else ".".join(parts[:-1])
-            read = _imports_of(path, package, parts[0] in own)
+            read = _imports_of(path, package, follows_calls(name, own, allowed))
             if not all(tree.exists(required) for required in read.required):
                 continue
         found[name] = path
         todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # parents run first
-        names = read.names
-        if allowed is not None and parts[0] in own:
-            kept = OWN_USES.get(name, ())
-            names = frozenset(
-                n
-                for n in names
-                if not serves_another_service(n, allowed)
-                or any(n == lib or n.startswith(lib + ".") for lib in kept)
-            )
-        for imported in (name, *names):
+        for imported in (name, *read.names):
             todo.extend(IMPLICIT_IMPORTS.get(imported, ()))
-        todo.extend(names)
+        todo.extend(read.names)
     return found
 
 

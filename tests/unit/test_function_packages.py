@@ -28,10 +28,11 @@ from deploy.packages import (
     Site,
     _imports_of,
     check_services,
+    first_party,
+    follows_calls,
     functions,
     prune,
     runtime_distributions,
-    serves_another_service,
     stage,
 )
 
@@ -96,8 +97,9 @@ print(json.dumps({"missing": missing, "elsewhere": elsewhere}))
 
 
 def own_imports(pkg: Package) -> list[str]:
-    """Every module name the function's own shipped code imports, anywhere in it, except
-    those the packaging leaves out on purpose (NOT_SHIPPED, another service's library)."""
+    """Every module name the function's own shipped code imports, anywhere in it (in a
+    module of a service the role may not call, only at its top), except NOT_SHIPPED."""
+    own = first_party()
     names: set[str] = set()
     for module in pkg.modules:
         path = (
@@ -106,14 +108,9 @@ def own_imports(pkg: Package) -> list[str]:
         )
         is_package = path.name == "__init__.py"
         package = module if is_package else module.rpartition(".")[0]
-        names.update(_imports_of(path, package, everywhere=True).names)
-    return sorted(
-        name
-        for name in names
-        if name
-        and name.split(".")[0] not in NOT_SHIPPED
-        and not serves_another_service(name, pkg.function.iam_prefixes)
-    )
+        everywhere = follows_calls(module, own, pkg.function.iam_prefixes)
+        names.update(_imports_of(path, package, everywhere=everywhere).names)
+    return sorted(name for name in names if name and name.split(".")[0] not in NOT_SHIPPED)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -151,11 +148,11 @@ def test_no_function_ships_what_nothing_in_it_uses(name: str, packages: dict[str
     assert not set(FORBIDDEN) & pkg.distributions
     renders = bool({"vhcore.emails", "vhcore.pages"} & pkg.modules)
     assert ("jinja2" in pkg.distributions) == renders
-    # The encryption libraries only where the role may use the house's keys, and AES-GCM
-    # where the sign-in function seals its session cookie.
+    # The KMS envelope encryption's libraries only where the role may use the house's keys
+    # (cryptography also where other code of the function uses it: the sign-in's cookie).
     uses_keys = "kms" in pkg.function.iam_prefixes
-    assert ("cryptography" in pkg.distributions) == (uses_keys or "signin.session" in pkg.modules)
-    assert ("aws-encryption-sdk" in pkg.distributions) <= uses_keys
+    assert ("aws-encryption-sdk" in pkg.distributions) == uses_keys
+    assert uses_keys <= ("cryptography" in pkg.distributions)
     assert not any(path.endswith((".pyc", "requirements.txt")) for path in pkg.files)
 
 
@@ -178,6 +175,9 @@ def test_each_function_ships_the_models_of_the_services_its_role_may_call_and_no
 
 def test_the_functions_differ_where_their_code_does(packages: dict[str, Package]) -> None:
     """The sign-in function reaches no data: neither the data layer nor boto3 ships."""
+    for name in ("TriageFunction", "WorkflowStartFunction", "AgendaFunction"):
+        assert "vhcore.dal.crypto" in packages[name].modules  # the ports are built alike
+        assert "cryptography" not in packages[name].distributions  # but nothing encrypts
     signin = packages["SignInFunction"]
     assert not any(m.startswith("vhcore.dal") for m in signin.modules)
     assert "boto3" not in signin.distributions
