@@ -80,10 +80,12 @@ def form_fields(body: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def working_day_ahead(days: int = 7) -> str:
-    """A day a triage can be held on (a working day, not a holiday), ``days`` or more ahead."""
+    """A day a triage can be held on (the house's triage day, a working day), ``days`` or more
+    ahead."""
     import datetime as dt
 
     from vhcore import calendar
+    from vhcore.house import current_house
 
     today = dt.datetime.now(calendar.AMSTERDAM).date()
-    return calendar.next_working_day(today + dt.timedelta(days=days - 1)).isoformat()
+    return calendar.next_triage_day(today + dt.timedelta(days=days), current_house()).isoformat()

@@ -226,8 +226,16 @@ class Note(BaseModel):
 class ScheduleBody(Note):
     triage_date: Annotated[
         IsoDate,
-        Field(description="A working day from today on: not in a weekend, not on a holiday."),
+        Field(
+            description="A working day from today on: not in a weekend, not on a holiday; in a "
+            "house with a weekly triage its triage day, unless extra_triage."
+        ),
     ]
+    extra_triage: bool = Field(
+        default=False,
+        description="An extra triage on another day than the house's triage day: only for an "
+        "urgent registration (refused with 422 otherwise).",
+    )
 
     @field_validator("triage_date")
     @classmethod
@@ -295,7 +303,13 @@ def information_received(reference: str, body: Annotated[Note, Body()]) -> Respo
     responses=ACTION,
 )
 def schedule(reference: str, body: Annotated[ScheduleBody, Body()]) -> Response[use_cases.Case]:
-    return _action(reference, "schedule", body.reason, triage_date=body.triage_date)
+    return _action(
+        reference,
+        "schedule",
+        body.reason,
+        triage_date=body.triage_date,
+        extra_triage=body.extra_triage,
+    )
 
 
 @app.post(

@@ -273,6 +273,45 @@ def dutch_datetime(value: dt.datetime) -> str:
     return f"{dutch_date(local)} om {local.hour}.{local.minute:02d} uur"
 
 
+def is_triage_day(day: dt.date, house: House) -> bool:
+    """True when the house holds its regular triage on ``day``: its weekday, or the working
+    day a holiday moved it to. Every day is one for a house without a weekly rhythm."""
+    weekly = house.triage.weekly
+    if weekly is None:
+        return True
+    regular = day - dt.timedelta(days=(day.weekday() - weekly.number) % 7)
+    return _working_day_on_or_after(regular) == day
+
+
+def next_triage_day(day: dt.date, house: House) -> dt.date:
+    """The first regular triage day on or after ``day`` (``day`` itself for a house without
+    a weekly rhythm, when it is a working day)."""
+    day = _working_day_on_or_after(day)
+    while not is_triage_day(day, house):
+        day = next_working_day(day)
+    return day
+
+
+def triage_day_refused(day: dt.date, house: House, *, extra: bool, urgent: bool) -> str | None:
+    """Why a case cannot be placed on the triage of ``day`` in this house (a Dutch sentence),
+    or None: in a house with a weekly triage only on its triage day, unless it is an extra
+    triage for an urgent registration, explicitly asked for."""
+    weekly = house.triage.weekly
+    if weekly is None or (is_triage_day(day, house) and not extra):
+        return None
+    if not urgent:
+        return (
+            f"Kies een {weekly.dutch}: dan is de triage. Een extra triage op een andere dag "
+            "kan alleen voor een spoedaanmelding."
+        )
+    if not extra:
+        return (
+            f"Dit is geen {weekly.dutch}. Kies een {weekly.dutch}, of kies voor een extra "
+            "triage (alleen voor spoed)."
+        )
+    return None
+
+
 def schedulable(day: dt.date, today: dt.date) -> str | None:
     """Why a triage cannot be held on ``day`` (a Dutch sentence), or None when it can: not in
     the past, not in a weekend, not on a public holiday. A case scheduled on such a day would

@@ -59,7 +59,8 @@ class IllegalTransition(DomainError):
 
 
 class NotSchedulable(DomainError):
-    """A triage date in the past, in a weekend or on a public holiday; the message says so."""
+    """A triage date in the past, in a weekend, on a public holiday or (weekly triage) not on
+    the triage day without an extra triage for an urgent case; the message says so."""
 
 
 class NoPlan(DomainError):

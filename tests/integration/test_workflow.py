@@ -29,7 +29,7 @@ def submit(system: LocalSystem, **overrides: Any) -> tuple[str, str]:
     response = post(system, registration(**overrides))
     assert response.status_code == 202
     reference = response.json()["reference"]
-    system.pump.drain(timeout=20)
+    system.pump.drain(timeout=60)
     item = registration_item(system, reference)
     return reference, item["pk"]["S"].removeprefix("REG#")
 
@@ -83,7 +83,7 @@ def advance_to(system: LocalSystem, moment: dt.datetime) -> None:
     now = system.clock.now()
     if moment > now:
         system.clock.advance(moment - now)
-    system.pump.drain(timeout=30)
+    system.pump.drain(timeout=60)
 
 
 def stored_moment(system: LocalSystem, reference: str, name: str) -> dt.datetime:
@@ -123,7 +123,7 @@ def test_recorded_contact_stops_the_reminder(local_system: LocalSystem) -> None:
         note="Gebeld",
     )
     local_system.clock.advance(days=14)
-    local_system.pump.drain(timeout=20)
+    local_system.pump.drain(timeout=60)
     assert subjects_with(local_system, reference, "Herinnering: contact") == []
     assert subjects_with(local_system, reference, "Termijn verlopen: nog geen contact") == []
 
@@ -141,7 +141,7 @@ def test_a_decision_on_day_zero_is_sent_on_day_zero_and_closing_ends_the_workflo
         advice="Casus komt in het ICO van volgende week.",
         process_director="P. Regisseur",
     )
-    local_system.pump.drain(timeout=20)
+    local_system.pump.drain(timeout=60)
     assert local_system.clock.now() - day_zero < dt.timedelta(minutes=1)  # no time passed
     notices = [m for m in mails_about(local_system, reference) if "Besluit" in m.subject]
     assert len(notices) == 1
@@ -154,7 +154,7 @@ def test_a_decision_on_day_zero_is_sent_on_day_zero_and_closing_ends_the_workflo
         actor=staff_member("procesregisseur@test"),
         reason="Afgerond",
     )
-    local_system.pump.drain(timeout=20)
+    local_system.pump.drain(timeout=60)
     assert execution(local_system, registration_id)["status"] == "SUCCEEDED"
     item = registration_item(local_system, reference)
     closed = dt.datetime.fromisoformat(item["closed_at"]["S"])
@@ -187,7 +187,7 @@ def test_an_unanswered_information_request_is_reminded(local_system: LocalSystem
     asked = cases.request_information(
         aws_services(), registration_id, actor=staff_member("medewerker@test"), reason="Wie?"
     )
-    local_system.pump.drain(timeout=20)
+    local_system.pump.drain(timeout=60)
     lapses = add_term(asked.history[-1].at, current_house().follow_up.information_within)
     advance_to(local_system, lapses - dt.timedelta(minutes=1))
     assert subjects_with(local_system, reference, "Herinnering: informatievraag") == []
@@ -238,7 +238,7 @@ def test_a_decision_before_the_workflow_waits_for_it_is_not_lost(
         process_director="P. Regisseur",
     )
     local_system.clock.advance(days=8)
-    local_system.pump.drain(timeout=20)
+    local_system.pump.drain(timeout=60)
     subjects = [m.subject for m in mails_about(local_system, reference)]
     assert sum("Besluit" in s for s in subjects) == 1
     assert not [s for s in subjects if "Herinnering" in s or "Termijn verlopen" in s]
@@ -251,7 +251,7 @@ def test_the_weekly_cutoff_fixes_the_agenda_and_tells_staff_the_count(
     item = registration_item(local_system, reference)
     triage_date = dt.date.fromisoformat(item["triage_date"]["S"])
     local_system.clock.advance(days=7)  # passes the Wednesday 12:00 cut-off of that meeting
-    local_system.pump.drain(timeout=20)
+    local_system.pump.drain(timeout=60)
     # Fixed once per meeting: an earlier test moving the clock may have sent it already.
     agendas = [
         m
@@ -309,7 +309,7 @@ def test_a_notification_that_fails_three_times_lands_in_the_dead_letter_queue(
     for body in ({"kind": "receipt", "registration_id": registration_id}, poison):
         sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(body))
     for _ in range(4):  # each round the poison message is received and fails again
-        local_system.pump.drain(timeout=20)
+        local_system.pump.drain(timeout=60)
     assert len(mails_about(local_system, reference)) == sent_before + 1
     moved = sqs.receive_message(QueueUrl=dead_letters, MaxNumberOfMessages=10)["Messages"]
     assert [json.loads(m["Body"]) for m in moved] == [poison]
@@ -339,7 +339,7 @@ def test_an_expired_registration_is_deleted_counted_and_its_reference_released(
     )
     start = len(suite_log.lines)
     assert local_system.pump.sweep_ttl() >= 1
-    local_system.pump.drain(timeout=20)
+    local_system.pump.drain(timeout=60)
     remaining = dynamodb.query(
         TableName=table,
         KeyConditionExpression="pk = :a",

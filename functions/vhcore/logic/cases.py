@@ -17,7 +17,7 @@ from vhcore.logic.triage import load
 from vhcore.messages_queue import NotifyMessage
 from vhcore.model import Actor, Changes, HistoryEvent, Registration, Resumption
 from vhcore.ports import Services
-from vhcore.registration import IsoDate, multi_line, single_line
+from vhcore.registration import IsoDate, Urgency, multi_line, single_line
 from vhcore.status import Status, check_transition
 
 MAX_PLAN_ACTIONS = 30
@@ -239,13 +239,31 @@ def information_received(
 
 
 def schedule(
-    services: Services, registration_id: str, *, actor: Actor, triage_date: dt.date, reason: str
+    services: Services,
+    registration_id: str,
+    *,
+    actor: Actor,
+    triage_date: dt.date,
+    reason: str,
+    extra_triage: bool = False,
 ) -> Registration:
+    """Place the case on a triage: a future working day and, in a house with a weekly triage,
+    its triage day; an urgent case may go to an extra triage on another day, when staff say
+    so (``extra_triage``)."""
     refused = calendar.schedulable(triage_date, calendar.to_local(clock.now()).date())
     if refused:
         raise NotSchedulable(refused)
     registration = load(services, registration_id)
+    refused = calendar.triage_day_refused(
+        triage_date,
+        current_house(),
+        extra=extra_triage,
+        urgent=registration.urgency == Urgency.URGENT.value,
+    )
+    if refused:
+        raise NotSchedulable(refused)
     _tell_registrant(services, registration, "scheduled", Status.SCHEDULED, triage_date=triage_date)
+    which = "een extra triage op" if extra_triage else "de triage van"
     return _change(
         services,
         registration,
@@ -253,7 +271,7 @@ def schedule(
         actor=actor,
         action="schedule",
         note=reason,
-        summary=f"Geagendeerd voor de triage van {triage_date.isoformat()}",
+        summary=f"Geagendeerd voor {which} {triage_date.isoformat()}",
         changes=Changes(triage_date=triage_date, queued_for=triage_date.isoformat()),
     )
 

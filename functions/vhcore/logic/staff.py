@@ -472,6 +472,7 @@ def act(
                 actor=actor,
                 triage_date=details["triage_date"],
                 reason=reason,
+                extra_triage=bool(details.get("extra_triage")),
             )
         case "decision":
             changed = cases.decide(

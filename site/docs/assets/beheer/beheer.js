@@ -1052,8 +1052,12 @@
       hideErrors(form);
       var body = {};
       all(form, "input, textarea, select").forEach(function (field) {
-        if ((field.type === "radio" || field.type === "checkbox") && !field.checked) return;
-        if (field.type === "checkbox") return;  /* a confirmation for the page, not the API */
+        if (field.type === "checkbox") {
+          /* A flag the API takes (data-flag), otherwise a confirmation for the page only. */
+          if (field.hasAttribute("data-flag")) body[field.name] = field.checked;
+          return;
+        }
+        if (field.type === "radio" && !field.checked) return;
         body[field.name] = field.value.trim();
       });
       var action = form.getAttribute("data-action");
