@@ -515,7 +515,8 @@ ROLE_RIGHTS: dict[str, dict[str, set[str]]] = {
         "sqs:SendMessage": {"WorkflowStartDeadLetterQueue"},
     },
     "AgendaFunctionRole": {
-        "dynamodb:Query": {"RegistrationsTable/index/queue"},
+        # The triage queue, and the new registrations of the daily digest.
+        "dynamodb:Query": {"RegistrationsTable/index/queue", "RegistrationsTable/index/status"},
         "dynamodb:GetItem": {"RegistrationsTable"},  # these three: the agenda item only
         "dynamodb:PutItem": {"RegistrationsTable"},
         "dynamodb:UpdateItem": {"RegistrationsTable"},
