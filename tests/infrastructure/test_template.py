@@ -534,7 +534,8 @@ ROLE_RIGHTS: dict[str, dict[str, set[str]]] = {
     },
     # Scheduler's role for the weekly run.
     "AgendaFunctionWeeklyCutoffRole": {"lambda:InvokeFunction": {"AgendaFunction"}},
-    # The state machine's: the queues it sends to, the case it reads, its log delivery.
+    "AgendaFunctionDailyDigestRole": {"lambda:InvokeFunction": {"AgendaFunction"}},
+    # The state machine's: the queues it sends to and its log delivery.
     "WorkflowRole": {
         # The state machine reads no case: the follow-up's consumer looks at it.
         "sqs:SendMessage*": {"sqs:NotifyQueue", "sqs:TriageQueue"},
