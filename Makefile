@@ -164,7 +164,7 @@ deploy: build site ## sam deploy of the house's WAF stack and its stack (HOUSE=n
 publish-site: site ## Upload the site to the house's bucket, invalidate CloudFront (HOUSE=name)
 	$(PY) -m deploy.publish --house $(HOUSE) --stage $(STAGE) --site-dir $(SITE_DIR)
 
-openapi: install ## Regenerate docs/openapi.json from the code
+openapi: install ## Regenerate docs/openapi.json and docs/rights.md from the code
 	$(PY) -m devstack.openapi
 
 FUZZ_EXAMPLES ?= 1000

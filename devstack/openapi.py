@@ -1,6 +1,7 @@
 """The OpenAPI document of every HTTP function, generated from the code (Powertools).
 
-``python -m devstack.openapi`` writes ``docs/openapi.json``; a test fails when the committed
+``python -m devstack.openapi`` writes ``docs/openapi.json`` (and ``docs/rights.md``, the
+staff groups' rights from ``vhcore.staff.RIGHTS_TABLE``); a test fails when a committed
 document and the code disagree. Which functions serve HTTP is read from the template.
 """
 
@@ -16,6 +17,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from vhtools.template import REPO, http_routes, resources, transformed
 
 DOCUMENT = REPO / "docs" / "openapi.json"
+RIGHTS_DOCUMENT = REPO / "docs" / "rights.md"
 # The JSON Schema of one case exported for the chain's case file (docs/case-export.md).
 EXPORT_SCHEMA = REPO / "docs" / "case-export.schema.json"
 TITLE = "Veiligheidshuis API"
@@ -118,9 +120,13 @@ def render_export_schema() -> str:
 
 
 def main() -> None:
+    from vhcore.staff import rights_markdown
+
     DOCUMENT.parent.mkdir(exist_ok=True)
     DOCUMENT.write_text(render(), encoding="utf-8")
     print(f"wrote {DOCUMENT.relative_to(REPO)}", file=sys.stderr)
+    RIGHTS_DOCUMENT.write_text(rights_markdown(), encoding="utf-8")
+    print(f"wrote {RIGHTS_DOCUMENT.relative_to(REPO)}", file=sys.stderr)
     EXPORT_SCHEMA.write_text(render_export_schema(), encoding="utf-8")
     print(f"wrote {EXPORT_SCHEMA.relative_to(REPO)}", file=sys.stderr)
 

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
@@ -141,7 +142,7 @@ def get_queue(
     status: Annotated[str | None, Query(max_length=32)] = None,
     sort: Sort = "received",
 ) -> Response[list[use_cases.QueueEntry]]:
-    staff()
+    staff(RIGHTS["read"])
     return _json(use_cases.queue(services(), triage_date, status, sort))
 
 
@@ -175,7 +176,7 @@ def open_cases(
         ),
     ] = None,
 ) -> Response[use_cases.Overview]:
-    staff()
+    staff(RIGHTS["read"])
     wanted = use_cases.OverviewFilter(
         status=status,
         urgency=urgency.value if urgency else None,
@@ -193,7 +194,7 @@ def get_agenda(
     triage_date: Annotated[IsoDate, Path(description="Date of the meeting (YYYY-MM-DD)")],
     sort: Sort = "urgency",
 ) -> Response[use_cases.Agenda]:
-    staff()
+    staff(RIGHTS["read"])
     return _json(use_cases.agenda(services(), triage_date, sort))
 
 
@@ -211,7 +212,7 @@ class ReadBody(BaseModel):
     responses=READ_ACTION,
 )
 def read_case(reference: str, body: Annotated[ReadBody, Body()]) -> Response[use_cases.Case]:
-    caller = staff()
+    caller = staff(RIGHTS["read"])
     return _json(
         use_cases.read_case(services(), reference, caller, body.purpose_category, body.purpose)
     )
@@ -391,6 +392,33 @@ def erase(reference: str, body: Annotated[EraseBody, Body()]) -> Response[Erased
     return _json(Erased(reference=reference, erased=True))
 
 
+Month = Annotated[str, Query(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", max_length=7)]
+
+
+@app.get(
+    "/api/admin/audit",
+    summary="The audit trail across cases, by month (beheer only; no typed text)",
+    responses=READ,
+)
+def audit_log(
+    van: Month,
+    tot: Month,
+    persoon: Annotated[str, Query(max_length=254)] = "",
+    actie: Annotated[str, Query(max_length=64)] = "",
+) -> Response[list[use_cases.AuditLogRecord]]:
+    caller = staff(RIGHTS["audit"])
+    months = use_cases.months_between(van, tot)
+    if not months or len(months) > use_cases.MAX_AUDIT_MONTHS:
+        # Answered as any invalid input (422, in Dutch): the period itself is wrong.
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": ("query", "tot"), "msg": "1 to 12 months"}]
+        )
+    records = use_cases.audit_log(
+        services(), caller, van, tot, actor=persoon.strip(), action=actie.strip()
+    )
+    return _json(records)
+
+
 @app.get(
     "/api/admin/figures",
     summary="Figures for the annual report (no personal data)",
@@ -398,9 +426,17 @@ def erase(reference: str, body: Annotated[EraseBody, Body()]) -> Response[Erased
 )
 def figures(
     year: Annotated[int, Query(ge=2000, le=2100)] = 0,
+    periode: Annotated[
+        str,
+        Query(
+            pattern=r"^(Q[1-4]|0[1-9]|1[0-2])?$",
+            max_length=2,
+            description="Empty: the year; Q1-Q4: a quarter; 01-12: a month",
+        ),
+    ] = "",
 ) -> Response[use_cases.Figures]:
     staff(RIGHTS["figures"])
-    return _json(use_cases.figures(services(), year or clock.now().year))
+    return _json(use_cases.figures(services(), year or clock.now().year, periode))
 
 
 @logger.inject_lambda_context(

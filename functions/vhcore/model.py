@@ -151,6 +151,7 @@ class AuditEntry(_Record):
     actor: Actor
     action: str
     purpose_category: str
+    reference: str | None = Field(default=None, description="The case's reference, if any")
     purpose: str | None = Field(default=None, description="Ciphertext of the typed purpose")
     expires_at: int
 

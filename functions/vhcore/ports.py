@@ -111,6 +111,10 @@ class Store(Protocol):
     def audit_trail(self, registration_id: str) -> list[AuditEntry]:
         """The case's audit records, oldest first."""
 
+    def audit_month(self, month: str) -> list[AuditEntry]:
+        """Every audit record of one month (``YYYY-MM``, Amsterdam) across cases, oldest
+        first, without typed purposes (the audit table's ``month`` index)."""
+
 
 class Cipher(Protocol):
     def encrypt(self, plaintext: str, registration_id: str, use: KeyUse) -> str:

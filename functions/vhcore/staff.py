@@ -19,12 +19,15 @@ __all__ = [
     "ERASE_REASONS",
     "PURPOSES",
     "RIGHTS",
+    "RIGHTS_TABLE",
     "EraseCategory",
     "Forbidden",
     "Group",
     "PurposeCategory",
+    "Right",
     "Staff",
     "from_claims",
+    "rights_markdown",
 ]
 
 
@@ -43,23 +46,132 @@ DUTCH: dict[Group, str] = {
     Group.ADMINISTRATION: "functioneel beheer",
 }
 
-# Which groups may do what, by the names the staff page and the audit log give the actions.
-# Reading the queue, an agenda or a case is open to every group.
-RIGHTS: Mapping[str, frozenset[Group]] = {
-    "contact": ALL_STAFF,
-    "information-request": ALL_STAFF,
-    "information-received": ALL_STAFF,
-    "schedule": ALL_STAFF,
-    "decision": frozenset({Group.TRIAGE, Group.PROCESS_DIRECTION}),
-    "close": frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION}),
-    # The plan after triage: kept by process direction with the casusregisseur.
-    "plan": frozenset({Group.PROCESS_DIRECTION}),
-    # A case for the chain's case file: who works the case takes it there.
-    "export": frozenset({Group.TRIAGE, Group.PROCESS_DIRECTION}),
-    "audit": frozenset({Group.ADMINISTRATION}),
-    "figures": frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION}),
-    "erase": frozenset({Group.ADMINISTRATION}),
+
+@dataclass(frozen=True)
+class Right:
+    """What one right allows, who has it and why: the one table the code checks, the staff
+    page's help shows and docs/rights.md is generated from (``rights_markdown``)."""
+
+    groups: frozenset[Group]
+    dutch: str  # what it allows, on the staff page
+    english: str  # the same, in docs/rights.md
+    why: str  # why exactly these groups (the least each job needs), in docs/rights.md
+
+
+TRIAGE_WORK = frozenset({Group.TRIAGE, Group.PROCESS_DIRECTION})
+_CASE_WORK = "The work on a case before and at the triage; beheer does not handle cases."
+
+# By the names the staff page and the audit log give the actions.
+RIGHTS_TABLE: Mapping[str, Right] = {
+    "read": Right(
+        TRIAGE_WORK,
+        "De wachtrij, de agenda's en de open aanmeldingen zien; een aanmelding openen met een doel",
+        "See the queue, the agendas and the open cases; open a case for a stated purpose",
+        "Triage members and procesregisseurs prepare and hold the triage. Beheer keeps the"
+        " system and checks its use: it needs the audit trail, not the cases themselves.",
+    ),
+    "contact": Right(
+        TRIAGE_WORK,
+        "Vastleggen dat er contact is geweest met de aanmelder",
+        "Record contact with the registrant",
+        _CASE_WORK,
+    ),
+    "information-request": Right(
+        TRIAGE_WORK,
+        "Om aanvullende informatie vragen",
+        "Ask for more information",
+        _CASE_WORK,
+    ),
+    "information-received": Right(
+        TRIAGE_WORK,
+        "Vastleggen dat de informatie binnen is",
+        "Record that the information came in",
+        _CASE_WORK,
+    ),
+    "schedule": Right(
+        TRIAGE_WORK,
+        "Een aanmelding op de agenda van een triage zetten",
+        "Put a case on a triage's agenda",
+        _CASE_WORK,
+    ),
+    "decision": Right(
+        TRIAGE_WORK,
+        "Het besluit van de triage vastleggen",
+        "Record the triage's decision",
+        "The triage decides together; a triage member or the procesregisseur records it.",
+    ),
+    "close": Right(
+        frozenset({Group.PROCESS_DIRECTION}),
+        "Een aanmelding afsluiten",
+        "Close a case",
+        "The procesregisseur guards the process after the triage and agrees with the"
+        " casusregisseur when a case ends.",
+    ),
+    "plan": Right(
+        frozenset({Group.PROCESS_DIRECTION}),
+        "Het plan na de triage vastleggen en bijhouden (doel, acties, casusregisseur)",
+        "Record and keep the plan after the triage (goal, actions, casusregisseur)",
+        "The procesregisseur keeps the plan with the casusregisseur once a case is taken on.",
+    ),
+    "export": Right(
+        TRIAGE_WORK,
+        "Een aanmelding exporteren voor het ketendossier (met een doel)",
+        "Export a case for the chain's case file (for a stated purpose)",
+        "Who works the case takes it to the chain's case file; beheer does not handle cases.",
+    ),
+    "audit": Right(
+        frozenset({Group.ADMINISTRATION}),
+        "De audittrail bekijken en downloaden: wie wat heeft ingezien of gedaan, wanneer en waarom",
+        "See and download the audit trail: who read or did what, when and why",
+        "Checking the use of personal data is apart from the work itself: those who read the"
+        " cases do not check themselves.",
+    ),
+    "figures": Right(
+        frozenset({Group.PROCESS_DIRECTION, Group.ADMINISTRATION}),
+        "De cijfers voor het jaarverslag bekijken en downloaden (zonder persoonsgegevens)",
+        "See and download the figures for the annual report (no personal data)",
+        "The procesregisseur reports on the process, beheer writes the annual report; the"
+        " figures hold no personal data.",
+    ),
+    "erase": Right(
+        frozenset({Group.ADMINISTRATION}),
+        "Een aanmelding wissen vóór de bewaartermijn (spam, onjuist, verzoek van betrokkene)",
+        "Erase a case before its retention period ends (spam, wrong, a person's request)",
+        "Erasing is a data-protection task of beheer; it does not open the case, and the"
+        " audit log keeps why.",
+    ),
 }
+
+# Which groups may do what (the handlers check these). Signing in and seeing who one is is
+# open to every group.
+RIGHTS: Mapping[str, frozenset[Group]] = {name: r.groups for name, r in RIGHTS_TABLE.items()}
+
+
+def rights_markdown() -> str:
+    """docs/rights.md: the rights table, per right and per group (``make openapi``)."""
+    groups = list(Group)
+    lines = [
+        "# Rights of the staff groups",
+        "",
+        "<!-- Generated from vhcore.staff.RIGHTS_TABLE by `make openapi`; do not edit. -->",
+        "",
+        "What each staff group may read and do on the staff page and the staff API. The"
+        " admin function checks these rights per route (`vhcore.staff.RIGHTS`); the staff"
+        " page's help shows the same table in Dutch. Each right is the least that group's job"
+        " needs (the roles: [domain.md](domain.md#roles)). Every group may sign in and see"
+        " who it is signed in as.",
+        "",
+        "| right | what it allows | " + " | ".join(f"`{g.value}`" for g in groups) + " | why |",
+        "|---|---|" + "---|" * len(groups) + "---|",
+    ]
+    for name, right in RIGHTS_TABLE.items():
+        marks = " | ".join("yes" if g in right.groups else "no" for g in groups)
+        lines.append(f"| `{name}` | {right.english} | {marks} | {right.why} |")
+    lines += ["", "Per group:", ""]
+    for group in groups:
+        allowed = [n for n, r in RIGHTS_TABLE.items() if group in r.groups]
+        lines.append(f"- `{group.value}` ({DUTCH[group]}): " + ", ".join(f"`{n}`" for n in allowed))
+    return "\n".join(lines) + "\n"
 
 
 class EraseCategory(StrEnum):

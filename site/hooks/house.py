@@ -83,6 +83,15 @@ def staff_page() -> dict[str, Any]:
             "groups": " ".join(g.value for g in staff.Group if g in staff.RIGHTS["erase"]),
             "reasons": {c.value: label for c, label in staff.ERASE_REASONS.items()},
         },
+        # Per right (vhcore.staff.RIGHTS_TABLE): the groups that have it, and the help's table.
+        "rights": {
+            name: " ".join(g.value for g in staff.Group if g in right.groups)
+            for name, right in staff.RIGHTS_TABLE.items()
+        },
+        "rights_table": [
+            {"what": right.dutch, "groups": [g in right.groups for g in staff.Group]}
+            for right in staff.RIGHTS_TABLE.values()
+        ],
         "actions": {
             name: {
                 "to": target.value if target else "",

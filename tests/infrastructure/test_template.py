@@ -481,6 +481,7 @@ ROLE_RIGHTS: dict[str, dict[str, set[str]]] = {
             "RegistrationsTable/index/queue",
             "RegistrationsTable/index/status",
             "AuditTable",
+            "AuditTable/index/month",
         },
         "dynamodb:PutItem": {"AuditTable"},
         "kms:Decrypt": {"DataKey"},

@@ -53,7 +53,7 @@ def four(local_system: LocalSystem, tokens: dict[str, str]) -> dict[str, str]:
             local_system, "POST", f"{REFERENCE_ROUTE}/decision", tokens["triage"], reference
         )
         assert answer.status_code == 200, answer.text
-    answer = call(local_system, "POST", f"{REFERENCE_ROUTE}/close", tokens["beheer"], closed)
+    answer = call(local_system, "POST", f"{REFERENCE_ROUTE}/close", tokens["procesregie"], closed)
     assert answer.status_code == 200, answer.text
     local_system.pump.drain(timeout=20)
     return {"scheduled": scheduled, "urgent": urgent, "decided": decided, "closed": closed}
@@ -62,7 +62,7 @@ def four(local_system: LocalSystem, tokens: dict[str, str]) -> dict[str, str]:
 def test_every_open_case_is_listed_urgent_first_without_personal_data(
     local_system: LocalSystem, tokens: dict[str, str], four: dict[str, str]
 ) -> None:
-    response = cases(local_system, tokens["beheer"])
+    response = cases(local_system, tokens["procesregie"])
     assert response.status_code == 200
     assert response.headers["Cache-Control"].startswith("no-store")
     body = response.json()

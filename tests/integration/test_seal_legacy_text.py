@@ -66,11 +66,12 @@ def test_the_upkeep_seals_old_clear_text_and_staff_still_read_it(
 
     stored = json.dumps([table_items(local_system), dynamodb.scan(TableName=audit)["Items"]])
     assert note not in stored and purpose not in stored
-    headers = {"Authorization": f"Bearer {tokens['beheer']}"}
+    headers = {"Authorization": f"Bearer {tokens['procesregie']}"}
     base = f"{local_system.url}{REFERENCE_ROUTE.format(reference=reference)}"
     read = {"purpose_category": "controle"}
     case = requests.post(f"{base}/read", headers=headers, json=read, timeout=30).json()
     assert note in [event["reason"] for event in case["history"]]
-    trail = requests.get(f"{base}/audit", headers=headers, timeout=30).json()
+    auditor = {"Authorization": f"Bearer {tokens['beheer']}"}
+    trail = requests.get(f"{base}/audit", headers=auditor, timeout=30).json()
     [old] = [r for r in trail if r["purpose_category"] == "onbekend"]
     assert old["purpose"] == purpose

@@ -14,6 +14,7 @@ from vhcore.dal.aws import calling, client
 from vhcore.dal.items import (
     AGENDA_SK,
     ANSWER_ATTRIBUTES,
+    AUDIT_MONTH_INDEX,
     LEGACY,
     LISTED_ATTRIBUTES,
     QUEUE_INDEX,
@@ -507,6 +508,25 @@ class DynamoStore:
             "TableName": self._audit_table(),
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": {"S": audit_partition(registration_id)}},
+        }
+        with calling("reading the audit log"):
+            while True:
+                response = self._db().query(**request)
+                entries += [
+                    AuditItem.model_validate(_untyped(i)).entry() for i in response["Items"]
+                ]
+                if "LastEvaluatedKey" not in response:
+                    return entries
+                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def audit_month(self, month: str) -> list[AuditEntry]:
+        entries: list[AuditEntry] = []
+        request: dict[str, Any] = {
+            "TableName": self._audit_table(),
+            "IndexName": AUDIT_MONTH_INDEX,
+            "KeyConditionExpression": "#month = :month",
+            "ExpressionAttributeNames": {"#month": "month"},
+            "ExpressionAttributeValues": {":month": {"S": month}},
         }
         with calling("reading the audit log"):
             while True:

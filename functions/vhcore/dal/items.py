@@ -31,6 +31,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
+from vhcore.calendar import to_local
 from vhcore.model import (
     Actor,
     AgendaRecord,
@@ -57,6 +58,8 @@ QUEUE_INDEX = "queue"
 # Every registration by status (key ``status``, sorted by ``queue_sk``: receipt, id): the open
 # cases are the partitions of the statuses before closed.
 STATUS_INDEX = "status"
+# The audit table's index across cases, by month (the template's AuditTable).
+AUDIT_MONTH_INDEX = "month"
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # The action or purpose category of an entry written before they were recorded.
 LEGACY = "onbekend"
@@ -98,6 +101,11 @@ def audit_partition(registration_id: str) -> str:
 
 def queue_partition(queued_for: str) -> str:
     return f"{QUEUE_PREFIX}{queued_for}"
+
+
+def audit_month_of(at: dt.datetime) -> str:
+    """The month (``YYYY-MM``) an audit record is listed under: the house's calendar."""
+    return to_local(at).strftime("%Y-%m")
 
 
 def registration_id_of(pk: str) -> str:
@@ -312,6 +320,9 @@ class AuditItem(_Item):
     purpose_category: str
     purpose: str | None = None
     expires_at: int
+    # The index across cases (``month``: pk month, sk sk); absent on records written before.
+    month: str | None = None
+    reference: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -334,12 +345,13 @@ class AuditItem(_Item):
             **entry.model_dump(exclude={"registration_id", "actor"}),
             actor=entry.actor.id,
             actor_name=entry.actor.name,
+            month=audit_month_of(entry.at),
         )
 
     def entry(self) -> AuditEntry:
         return AuditEntry(
             registration_id=registration_id_of(self.pk),
-            **self.model_dump(exclude={"pk", "sk", "actor", "actor_name"}),
+            **self.model_dump(exclude={"pk", "sk", "actor", "actor_name", "month"}),
             actor=Actor(id=self.actor, name=self.actor_name),
         )
 

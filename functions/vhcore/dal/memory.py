@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from vhcore import clock
-from vhcore.dal.items import expired
+from vhcore.dal.items import audit_month_of, expired
 from vhcore.errors import (
     AlreadyStored,
     ConcurrentChange,
@@ -206,6 +206,17 @@ class MemoryStore:
         self._check()
         return sorted(
             (e for e in self.audit if e.registration_id == registration_id), key=lambda e: e.at
+        )
+
+    def audit_month(self, month: str) -> list[AuditEntry]:
+        self._check()
+        return sorted(
+            (
+                e.model_copy(update={"purpose": None})
+                for e in self.audit
+                if audit_month_of(e.at) == month
+            ),
+            key=lambda e: e.at,
         )
 
 

@@ -89,11 +89,67 @@ class AuditRecord(BaseModel):
     purpose: str | None = Field(default=None, max_length=4000, description="What was typed")
 
 
+class AuditLogRecord(BaseModel):
+    """One record of the audit trail across cases: never what anyone typed."""
+
+    at: Timestamp
+    reference: str | None = Field(default=None, max_length=20)
+    actor: str = Field(max_length=254, description="The verified e-mail at that moment")
+    actor_id: str = Field(max_length=64, description="The user's sub: the audit identity")
+    action: str = Field(max_length=64)
+    purpose_category: str = Field(max_length=32)
+
+
+# Where a reading of the audit trail across cases is itself recorded (no case's partition).
+AUDIT_LOG_ID = "auditlog"
+MAX_AUDIT_MONTHS = 12
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """``YYYY-MM`` from ``first`` to ``last``, both included."""
+    year, month = (int(part) for part in first.split("-"))
+    months: list[str] = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def audit_log(
+    services: Services,
+    staff: Staff,
+    first: str,
+    last: str,
+    *,
+    actor: str = "",
+    action: str = "",
+) -> list[AuditLogRecord]:
+    """The audit trail across cases from month ``first`` to ``last`` (at most a year),
+    filtered by person (the e-mail or the id) and action; reading it is audited first."""
+    months = months_between(first, last)[:MAX_AUDIT_MONTHS]  # the handler refuses a longer period
+    _audit(services, AUDIT_LOG_ID, staff, "auditlog-inzien", category=PurposeCategory.CONTROL)
+    return [
+        AuditLogRecord(
+            at=e.at,
+            reference=e.reference,
+            actor=e.actor.name,
+            actor_id=e.actor.id,
+            action=e.action,
+            purpose_category=e.purpose_category,
+        )
+        for month in months
+        for e in services.store.audit_month(month)
+        if (not actor or actor in (e.actor.name, e.actor.id)) and (not action or e.action == action)
+    ]
+
+
 class Figures(BaseModel):
     """For the annual report: counts and shares only, no personal data."""
 
     year: int
+    period: str = Field(default="", max_length=2, description="Empty (the year), Q1-Q4 or 01-12")
     total: int
+    per_urgency: dict[str, int] = Field(default_factory=dict)
     per_outcome: dict[str, int]
     per_partner: dict[str, int]
     per_month: dict[str, int]
@@ -301,6 +357,7 @@ def _audit(
     *,
     category: str,
     typed: str = "",
+    reference: str | None = None,
 ) -> None:
     now = clock.now().replace(microsecond=0)
     months = current_house().retention.audit_log_months
@@ -312,6 +369,7 @@ def _audit(
             action=action,
             purpose_category=category,
             purpose=cases.seal(services, registration_id, typed),
+            reference=reference,
             expires_at=int(add_months(now, months).timestamp()),
         )
     )
@@ -332,7 +390,15 @@ def read_case(
 ) -> Case:
     """Decrypt one registration. The audit record is written first: no record, no data."""
     registration_id = _registration_id(services, reference)
-    _audit(services, registration_id, staff, "inzien", category=category, typed=purpose)
+    _audit(
+        services,
+        registration_id,
+        staff,
+        "inzien",
+        category=category,
+        typed=purpose,
+        reference=reference,
+    )
     registration = services.store.get(registration_id)
     if registration is None or registration.personal is None:
         raise NotFound(reference)
@@ -384,7 +450,9 @@ def act(
     """One staff action: audited, then applied as a status transition. The answer is the
     case as it is now, in full: the action's audit record is the record of this reading."""
     registration_id = _registration_id(services, reference)
-    _audit(services, registration_id, staff, action, category=action, typed=reason)
+    _audit(
+        services, registration_id, staff, action, category=action, typed=reason, reference=reference
+    )
     actor = staff.actor
     match action:
         case "contact":
@@ -468,7 +536,14 @@ def erase(services: Services, reference: str, staff: Staff, category: EraseCateg
     registration = services.store.get(registration_id)
     if registration is None:
         raise NotFound(reference)
-    _audit(services, registration_id, staff, "verwijderen", category=category.value)
+    _audit(
+        services,
+        registration_id,
+        staff,
+        "verwijderen",
+        category=category.value,
+        reference=reference,
+    )
     services.workflow.stop(registration_id)
     services.store.erase(registration)
     logger.info("case erased", extra={"registration_id": registration_id, "why": category.value})
@@ -477,7 +552,14 @@ def erase(services: Services, reference: str, staff: Staff, category: EraseCateg
 def audit_trail(services: Services, reference: str, staff: Staff) -> list[AuditRecord]:
     """The case's audit records, purposes decrypted; reading them is audited first."""
     registration_id = _registration_id(services, reference)
-    _audit(services, registration_id, staff, "audit-inzien", category=PurposeCategory.CONTROL)
+    _audit(
+        services,
+        registration_id,
+        staff,
+        "audit-inzien",
+        category=PurposeCategory.CONTROL,
+        reference=reference,
+    )
     return [
         AuditRecord(
             at=e.at,
@@ -496,9 +578,22 @@ def _new_year(year: int) -> dt.datetime:
     return dt.datetime(year, 1, 1, tzinfo=calendar.AMSTERDAM)
 
 
-def figures(services: Services, year: int) -> Figures:
-    """The year and its months by the Amsterdam calendar, as the house counts them."""
-    received = services.store.received_between(_new_year(year), _new_year(year + 1))
+def period_bounds(year: int, period: str = "") -> tuple[dt.datetime, dt.datetime]:
+    """Start and end (exclusive) of a year, a quarter (``Q1``..``Q4``) or a month (``01``..
+    ``12``) on the Amsterdam calendar."""
+    if not period:
+        return _new_year(year), _new_year(year + 1)
+    first, count = (3 * int(period[1]) - 2, 3) if period.startswith("Q") else (int(period), 1)
+    start = dt.datetime(year, first, 1, tzinfo=calendar.AMSTERDAM)
+    after = first + count
+    end = dt.datetime(year + (after > 12), (after - 1) % 12 + 1, 1, tzinfo=calendar.AMSTERDAM)
+    return start, end
+
+
+def figures(services: Services, year: int, period: str = "") -> Figures:
+    """The year (or a quarter or month of it) and its months by the Amsterdam calendar, as
+    the house counts them."""
+    received = services.store.received_between(*period_bounds(year, period))
     contacted = [r.contacted_at <= r.respond_by for r in received if r.contacted_at is not None]
     days = [
         (r.decided_at - r.received_at).total_seconds() / 86400
@@ -507,7 +602,9 @@ def figures(services: Services, year: int) -> Figures:
     ]
     return Figures(
         year=year,
+        period=period,
         total=len(received),
+        per_urgency=dict(Counter(r.urgency for r in received)),
         per_outcome=dict(Counter(str(r.outcome) for r in received if r.outcome)),
         per_partner=dict(Counter(r.registrant_organisation for r in received)),
         per_month=dict(

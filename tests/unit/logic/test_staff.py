@@ -221,6 +221,7 @@ def test_reading_a_case_is_audited_and_shows_the_registration_as_sent(
             actor=STAFF.actor,
             action="inzien",
             purpose_category="triage",
+            reference=answer.reference,
             purpose=f"{SEAL}:personal:{registration_id}:{PURPOSE}",
             expires_at=int(MONDAY.replace(year=2031).timestamp()),
         )

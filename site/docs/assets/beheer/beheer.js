@@ -172,6 +172,7 @@
   }
   function forgetAll() {
     forgetCase();
+    ["vh-audit-result", "vh-figures-result"].forEach(function (id) { if (byId(id)) clear(byId(id)); });
     state.names = null;
     state.agenda = null;
     state.me = null;
@@ -1006,7 +1007,7 @@
   }
 
   function route(focus) {
-    if (!state.me) return;
+    if (!state.me || !state.me.reads) return;
     var reference = decodeURIComponent(window.location.hash.slice(1));
     if (REFERENCE.test(reference)) showCase(reference);
     else showOverview(focus);
@@ -1136,6 +1137,25 @@
   window.addEventListener("pagehide", function () { forgetAll(); });
   window.addEventListener("pageshow", function (event) { if (event.persisted) start(); });
 
+  /* The audit trail and the figures: a module of their own, loaded only for a group that
+     has one of them (beheer-control.js); it uses this page's API client. */
+  function loadChecks(me) {
+    var wanted = ["vh-audit", "vh-figures"].some(function (id) {
+      var groups = (byId(id).getAttribute("data-groups") || "").split(" ");
+      return me.groups.some(function (g) { return groups.indexOf(g) >= 0; });
+    });
+    if (!wanted || window.vhBeheer) return;
+    window.vhBeheer = { api: api, announce: announce, label: label, me: me,
+      byId: byId, make: make, clear: clear };
+    var style = doc.createElement("link");
+    style.rel = "stylesheet";
+    style.href = root.getAttribute("data-checks") + ".css";
+    doc.head.appendChild(style);
+    var script = doc.createElement("script");
+    script.src = root.getAttribute("data-checks") + ".js";
+    doc.body.appendChild(script);
+  }
+
   function start() {
     if (!mayBeSignedIn()) {
       signedOut();
@@ -1149,6 +1169,18 @@
         ? me.groups.map(function (g) { return label("group", g); }).join(", ")
         : "geen rol";
       show("signedIn");
+      /* Rights (docs/rights.md): a group that does not work with cases (beheer) gets
+         neither the overview nor a case, and the API is not asked for them. */
+      var readers = (views.signedIn.getAttribute("data-read") || "").split(" ");
+      var reads = me.groups.some(function (g) { return readers.indexOf(g) >= 0; });
+      me.reads = reads;
+      byId("vh-no-cases").hidden = reads;
+      loadChecks(me);
+      if (!reads) {
+        views.overview.hidden = true;
+        views.kase.hidden = true;
+        return null;
+      }
       route(false);
       return loadOverview();
     }, function (problem) {
