@@ -77,9 +77,16 @@ class Store(Protocol):
     def queue(self, queued_for: str, limit: int = 500) -> list[Registration]:
         """The registrations on one triage's queue, oldest first, without ciphertexts."""
 
-    def in_status(self, statuses: Iterable[Status], limit: int = 2000) -> list[Registration]:
+    def in_status(
+        self,
+        statuses: Iterable[Status],
+        limit: int = 2000,
+        received: tuple[dt.datetime, dt.datetime] | None = None,
+    ) -> list[Registration]:
         """The registrations in any of ``statuses`` (at most ``limit``), oldest first per
-        status, without ciphertexts, history or task tokens (the overview of open cases)."""
+        status, without ciphertexts, history or task tokens (the overview of open cases);
+        ``received``: only those received at or after its first moment and before its
+        second (the daily digest)."""
 
     def received_between(self, since: dt.datetime, until: dt.datetime) -> list[Registration]:
         """Every registration received at or after ``since`` and before ``until`` (aware

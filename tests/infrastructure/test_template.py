@@ -516,7 +516,8 @@ ROLE_RIGHTS: dict[str, dict[str, set[str]]] = {
         "sqs:SendMessage": {"WorkflowStartDeadLetterQueue"},
     },
     "AgendaFunctionRole": {
-        "dynamodb:Query": {"RegistrationsTable/index/queue"},
+        # The triage queue, and the new registrations of the daily digest.
+        "dynamodb:Query": {"RegistrationsTable/index/queue", "RegistrationsTable/index/status"},
         "dynamodb:GetItem": {"RegistrationsTable"},  # these three: the agenda item only
         "dynamodb:PutItem": {"RegistrationsTable"},
         "dynamodb:UpdateItem": {"RegistrationsTable"},
@@ -534,7 +535,8 @@ ROLE_RIGHTS: dict[str, dict[str, set[str]]] = {
     },
     # Scheduler's role for the weekly run.
     "AgendaFunctionWeeklyCutoffRole": {"lambda:InvokeFunction": {"AgendaFunction"}},
-    # The state machine's: the queues it sends to, the case it reads, its log delivery.
+    "AgendaFunctionDailyDigestRole": {"lambda:InvokeFunction": {"AgendaFunction"}},
+    # The state machine's: the queues it sends to and its log delivery.
     "WorkflowRole": {
         # The state machine reads no case: the follow-up's consumer looks at it.
         "sqs:SendMessage*": {"sqs:NotifyQueue", "sqs:TriageQueue"},

@@ -312,7 +312,8 @@ def test_a_schedule_fires_at_its_moment_on_the_simulated_clock(
     calls: list[tuple[dict[str, Any], dt.datetime]] = []
 
     def handler(event: dict[str, Any], context: Any) -> None:
-        calls.append((event, local_system.clock.now()))
+        if event.get("job") != "digest":  # the same function's daily schedule fires too
+            calls.append((event, local_system.clock.now()))
 
     schedule = local_system.pump.schedules["AgendaFunctionWeeklyCutoff"]
     moment = schedule.next_fire

@@ -15,7 +15,16 @@ from devstack.stack import LocalSystem
 from tests.conftest import SuiteLog
 from tests.factories import PERSONAL_VALUES, registration, staff_member
 from tests.integration.test_intake import post, registration_item
-from vhcore.calendar import add_term, decision_due, dutch_date, reminder_at
+from vhcore.calendar import (
+    AMSTERDAM,
+    add_term,
+    decision_due,
+    dutch_date,
+    is_working_day,
+    next_working_day,
+    reminder_at,
+    to_local,
+)
 from vhcore.dal.services import aws_services
 from vhcore.house import current_house
 from vhcore.logic import cases
@@ -352,3 +361,36 @@ def test_an_expired_registration_is_deleted_counted_and_its_reference_released(
     assert "Item" not in claim
     assert "registration expired and deleted" in "\n".join(suite_log.lines[start:])
     assert counted.count("RegistrationExpired") == 1
+
+
+def test_the_daily_digest_runs_on_its_schedule_with_the_agenda_role(
+    local_system: LocalSystem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A house announcing daily (Sittard's file) gets one digest a working day: the schedule
+    of the template invokes the agenda function, whose role may read the new registrations."""
+    reference, _ = submit(local_system)
+    schedule = local_system.pump.schedules["AgendaFunctionDailyDigest"]
+    assert schedule.input is not None and json.loads(schedule.input) == {"job": "digest"}
+    monkeypatch.setenv("VH_HOUSE", "sittard")
+    current_house.cache_clear()
+    try:
+        now = local_system.clock.now()
+        # the first digest after the registration just made: the next 08:00 on a working day
+        local = to_local(now)
+        day = local.date()
+        if not is_working_day(day) or local.time() >= dt.time(8, 0):
+            day = next_working_day(day)
+        advance_to(local_system, dt.datetime.combine(day, dt.time(8, 1), tzinfo=AMSTERDAM))
+    finally:
+        monkeypatch.delenv("VH_HOUSE")
+        current_house.cache_clear()
+    digests = [
+        m
+        for m in local_system.outbox()
+        if m.subject.startswith(f"Nieuwe aanmeldingen van {dutch_date(day)}")
+    ]
+    assert len(digests) == 1
+    assert reference in digests[0].body
+    assert digests[0].to == STAFF
+    for value in PERSONAL_VALUES.values():
+        assert value not in digests[0].body

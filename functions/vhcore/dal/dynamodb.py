@@ -355,16 +355,29 @@ class DynamoStore:
         }
         return self._listed(request, "reading the triage queue", limit)
 
-    def in_status(self, statuses: Iterable[Status], limit: int = 2000) -> list[Registration]:
+    def in_status(
+        self,
+        statuses: Iterable[Status],
+        limit: int = 2000,
+        received: tuple[dt.datetime, dt.datetime] | None = None,
+    ) -> list[Registration]:
         found: list[Registration] = []
         for status in statuses:
-            request = {
+            request: dict[str, Any] = {
                 "TableName": self.table,
                 "IndexName": STATUS_INDEX,
                 "KeyConditionExpression": "#status = :status",
                 "ExpressionAttributeNames": {"#status": "status"},
                 "ExpressionAttributeValues": {":status": {"S": status.value}},
             }
+            if received is not None:
+                # queue_sk is '<received, stored form>#<id>': from the first moment on, and
+                # before the second (its bare timestamp sorts before every key that starts so).
+                request["KeyConditionExpression"] += " AND queue_sk BETWEEN :since AND :until"
+                request["ExpressionAttributeValues"] |= {
+                    ":since": {"S": timestamp(received[0])},
+                    ":until": {"S": timestamp(received[1])},
+                }
             found += self._listed(request, "reading the open cases", limit - len(found))
             if len(found) >= limit:
                 break

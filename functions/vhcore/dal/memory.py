@@ -151,14 +151,21 @@ class MemoryStore:
         found.sort(key=lambda r: (r.received_at, r.id))
         return [r.model_copy(update=_WITHOUT_CIPHERTEXTS) for r in found[:limit]]
 
-    def in_status(self, statuses: Iterable[Status], limit: int = 2000) -> list[Registration]:
+    def in_status(
+        self,
+        statuses: Iterable[Status],
+        limit: int = 2000,
+        received: tuple[dt.datetime, dt.datetime] | None = None,
+    ) -> list[Registration]:
         self._check()
         now = clock.now()
         wanted = set(statuses)
         found = [
             r
             for r in self.registrations.values()
-            if r.status in wanted and not expired(r.expires_at, now)
+            if r.status in wanted
+            and not expired(r.expires_at, now)
+            and (received is None or received[0] <= r.received_at < received[1])
         ]
         found.sort(key=lambda r: (r.received_at, r.id))
         return [r.model_copy(update=_WITHOUT_CIPHERTEXTS | {"history": ()}) for r in found[:limit]]

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from vhcore import calendar, clock
-from vhcore.house import House, current_house
+from vhcore.house import Announce, House, current_house
 from vhcore.log import logger
 from vhcore.logic.retention import add_months
 from vhcore.messages_queue import NotifyMessage
 from vhcore.model import AgendaRecord
 from vhcore.ports import Services
+from vhcore.status import Status
 
 
 def closing_triage(now: dt.datetime, house: House) -> dt.date | None:
@@ -67,3 +68,41 @@ def fix_agenda(services: Services, now: dt.datetime | None = None) -> AgendaReco
         "agenda fixed", extra={"triage_date": triage_date.isoformat(), "count": agenda.count}
     )
     return agenda
+
+
+DIGEST_TIME = dt.time(8, 0)
+
+
+def digest_window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """What the digest of working day ``day`` covers: from 08:00 on the working day before
+    it until 08:00 on ``day`` (a Monday's digest holds the weekend, a day after a holiday the
+    holiday)."""
+    start = calendar.previous_working_day(day)
+    return (
+        dt.datetime.combine(start, DIGEST_TIME, tzinfo=calendar.AMSTERDAM),
+        dt.datetime.combine(day, DIGEST_TIME, tzinfo=calendar.AMSTERDAM),
+    )
+
+
+def send_digest(services: Services, now: dt.datetime | None = None) -> NotifyMessage | None:
+    """The daily digest of new registrations (house setting ``follow_up.announce: daily``):
+    on a working day, one e-mail to the staff mailbox with the count and the references (no
+    personal data), named after the day so a retried run sends it once. None when the house
+    announces each registration instead, or on a day that is not a working day."""
+    house = current_house()
+    if house.follow_up.announce is not Announce.DAILY:
+        return None
+    day = calendar.to_local(now or clock.now()).date()
+    if not calendar.is_working_day(day):
+        return None
+    found = services.store.in_status(Status, received=digest_window(day))
+    references = tuple(sorted(r.reference for r in found))
+    message = NotifyMessage(
+        kind="digest",
+        day=day.isoformat(),
+        references=references,
+        message_id=f"digest/{day.isoformat()}",
+    )
+    services.outbox.notify(message)
+    logger.info("digest queued", extra={"count": len(references)})
+    return message

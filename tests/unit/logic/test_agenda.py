@@ -14,6 +14,7 @@ from vhcore.dal.memory import MemoryOutbox, MemoryStore
 from vhcore.errors import StorageUnavailable
 from vhcore.house import House, current_house
 from vhcore.logic import agenda, triage
+from vhcore.logic.agenda import send_digest
 from vhcore.messages_queue import NotifyMessage
 from vhcore.model import AgendaRecord
 from vhcore.ports import Services
@@ -175,3 +176,28 @@ def test_a_house_without_a_weekly_triage_has_no_agenda_to_fix(
     assert fixed is None
     assert store.agendas == {}
     assert outbox.sent == []
+
+
+# --- the daily digest of new registrations ---------------------------------------------------
+
+
+def test_the_daily_digest_names_yesterdays_registrations_once_per_working_day(
+    services: Services, use_house: Callable[[str], House], outbox: MemoryOutbox
+) -> None:
+    use_house("sittard")  # announce: daily
+    friday = dt.datetime(2026, 11, 27, 15, 0, tzinfo=AMS)
+    saturday = dt.datetime(2026, 11, 28, 11, 0, tzinfo=AMS)
+    monday_late = dt.datetime(2026, 11, 30, 9, 0, tzinfo=AMS)
+    early, weekend, late = (
+        register(services, moment) for moment in (friday, saturday, monday_late)
+    )
+    message = send_digest(services, dt.datetime(2026, 11, 30, 8, 0, tzinfo=AMS))
+    assert message is not None
+    assert message.references == tuple(sorted((early.reference, weekend.reference)))
+    assert late.reference not in (message.references or ())
+    assert message.message_id == "digest/2026-11-30"
+    assert outbox.sent == [message]
+    # No digest on a holiday, none in a house that announces each registration
+    assert send_digest(services, dt.datetime(2026, 12, 25, 8, 0, tzinfo=AMS)) is None
+    use_house("voorbeeldregio")
+    assert send_digest(services, dt.datetime(2026, 12, 1, 8, 0, tzinfo=AMS)) is None
