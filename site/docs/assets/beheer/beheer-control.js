@@ -17,6 +17,7 @@
     "inzien": "Ingezien", "contact": "Contact vastgelegd",
     "information-request": "Om informatie gevraagd", "information-received": "Informatie ontvangen",
     "schedule": "Geagendeerd", "decision": "Besluit vastgelegd", "close": "Afgesloten",
+    "plan": "Plan vastgelegd", "exporteren": "Geëxporteerd voor het ketendossier",
     "verwijderen": "Gewist", "audit-inzien": "Audittrail van de aanmelding bekeken",
     "auditlog-inzien": "Audittrail bekeken"
   };
