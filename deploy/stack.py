@@ -45,7 +45,7 @@ WAF_TEMPLATE = REPO / "infra" / "waf.yaml"
 WAF_REGION = "us-east-1"  # where CloudFront takes a web ACL from, whatever the stack's region
 # A new stack needs these from samconfig.toml (or the guided prompts): the template's defaults
 # are example.org addresses.
-REQUIRED = ("SenderEmail", "StaffMailbox", "AlertEmail")
+REQUIRED = ("SenderEmail", "StaffMailbox", "EscalationMailbox", "AlertEmail")
 
 
 @dataclass(frozen=True)

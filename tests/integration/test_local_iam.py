@@ -130,3 +130,28 @@ def test_a_refused_write_at_intake_answers_503_and_stores_nothing(
     assert refused.json()["message"] == UNAVAILABLE
     assert len(table_items(local_system)) == before
     assert post(local_system, body).status_code == 202
+
+
+def test_only_a_role_given_send_task_success_resumes_the_follow_up(
+    local_system: LocalSystem,
+) -> None:
+    """The triage function answers the follow-up's step with ``states:SendTaskSuccess``
+    (its role has it, the workflow's own role does not need it): without it the call is
+    refused, as AWS would."""
+    from tests.integration.test_workflow import submit
+    from vhcore.dal.services import aws_services
+    from vhcore.logic import followup
+
+    _, registration_id = submit(local_system)
+    with running_as("TriageFunction"):
+        services = aws_services("notify_queue_url")
+        with (
+            without_action(local_system, "TriageFunctionRole", "states:SendTaskSuccess"),
+            pytest.raises(StorageUnavailable) as failed,
+        ):
+            followup.follow_up(services, registration_id, "a-token-nobody-parked", None)
+        cause = failed.value.__cause__
+        assert isinstance(cause, ClientError)
+        assert_access_denied(cause, "states:SendTaskSuccess")
+        # With the role as declared the same call is allowed (the token is just not valid)
+        followup.follow_up(services, registration_id, "a-token-nobody-parked", None)
