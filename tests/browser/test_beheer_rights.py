@@ -136,3 +136,39 @@ def test_the_figures_show_a_chart_beside_each_table_and_download_as_csv(
     expect(page.get_by_role("heading", name=f"Cijfers over 4e kwartaal {year}")).to_be_visible()
     # procesregie has the figures, not the audit trail.
     expect(page.get_by_role("heading", name="Audittrail", exact=True)).to_be_hidden()
+
+
+def test_beheer_erases_a_case_by_its_reference_without_opening_it(
+    staff: StaffVisit, local_system: LocalSystem, staff_tokens: Callable[[str], dict[str, Any]]
+) -> None:
+    reference = new_case(local_system)
+    staff.sign_in("beheer")
+    page = staff.page
+    section = page.get_by_role("region", name="Een aanmelding verwijderen")
+    expect(section).to_be_visible()
+
+    # Given a reference that is not one, the page says what a reference looks like.
+    section.get_by_label("Kenmerk van de aanmelding").fill("VH-123")
+    section.get_by_label("Spam of misbruik van het formulier").check()
+    section.get_by_label("Ja, verwijder deze aanmelding").check()
+    section.get_by_role("button", name="Aanmelding verwijderen").click()
+    expect(section.get_by_role("alert").or_(section.locator(".vh-error-summary"))).to_contain_text(
+        "Een kenmerk ziet eruit als VH-7K3M-Q9TX."
+    )
+    assert_accessible(page)
+
+    # When beheer gives the right reference (in lower case), the case is erased: triage no
+    # longer finds it, and the page never asked to open it.
+    section.get_by_label("Kenmerk van de aanmelding").fill(reference.lower())
+    section.get_by_role("button", name="Aanmelding verwijderen").click()
+    expect(page.get_by_text(f"Aanmelding {reference} is verwijderd.")).to_be_attached()
+    asked = [r.url for r in staff.requests if "/api/admin/registrations/" in r.url]
+    assert asked == [f"{local_system.url}/api/admin/registrations/{reference}/erase"]
+    token = staff_tokens("triage")["id_token"]
+    read = requests.post(
+        f"{local_system.url}/api/admin/registrations/{reference}/read",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"purpose_category": "triage", "purpose": "Controle na verwijderen"},
+        timeout=30,
+    )
+    assert read.status_code == 404

@@ -1040,9 +1040,32 @@
     "information-received": "De ontvangen informatie is vastgelegd.",
     "schedule": "De aanmelding is geagendeerd.",
     "decision": "Het besluit is vastgelegd. De aanmelder krijgt een e-mail met de uitkomst.",
-    "close": "De aanmelding is afgesloten.",
-    "erase": "De aanmelding is verwijderd. In het auditlog staat dat u dit deed en waarom."
+    "close": "De aanmelding is afgesloten."
   };
+
+  /* Erasing (beheer): by reference, without opening the case, so nothing is decrypted. */
+  var eraseForm = byId("vh-erase-form");
+  eraseForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = byId("vh-erase-reference");
+    input.value = input.value.trim().toUpperCase();
+    var problems = check(eraseForm);
+    if (!problems.length && !/^VH-[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(input.value)) {
+      problems.push({ field: input, message: "Een kenmerk ziet eruit als VH-7K3M-Q9TX." });
+    }
+    if (problems.length) { showErrors(eraseForm, problems); return; }
+    hideErrors(eraseForm);
+    var chosen = eraseForm.querySelector("input[name=category]:checked");
+    busy(eraseForm, true);
+    api("POST", "/registrations/" + encodeURIComponent(input.value) + "/erase", { category: chosen.value })
+      .then(function (data) {
+        eraseForm.reset();
+        announce("Aanmelding " + data.reference + " is verwijderd. In het auditlog staat dat u dit deed en waarom.");
+      }, function (problem) {
+        if (problem.status !== 401) showErrors(eraseForm, apiProblems(eraseForm, problem));
+      })
+      .then(function () { busy(eraseForm, false); });
+  });
 
   all(root, "form.vh-action").forEach(function (form) {
     form.addEventListener("submit", function (event) {
@@ -1065,18 +1088,11 @@
       api("POST", "/registrations/" + encodeURIComponent(state.reference) + "/" + action, body)
         .then(function (data) {
           form.reset();
-          if (action === "erase") {
-            /* Nothing of the case is left to show: back to the overview, which reloads. */
-            window.history.pushState(null, "", window.location.pathname);
-            showOverview(true);
-            announce(DONE[action]);
-            return loadOverview().then(function () { return "erased"; });
-          }
           announce(DONE[action]);
           /* The answer is the case as it is now: the action was the audited reading. */
           return renderCase(data);
         })
-        .then(function (result) { if (result !== "erased") byId("vh-case-title").focus(); },
+        .then(function () { byId("vh-case-title").focus(); },
           function (problem) {
             if (problem.status !== 401) showErrors(form, apiProblems(form, problem));
           })
@@ -1176,6 +1192,8 @@
       me.reads = reads;
       byId("vh-no-cases").hidden = reads;
       loadChecks(me);
+      var erasers = (byId("vh-erase").getAttribute("data-groups") || "").split(" ");
+      byId("vh-erase").hidden = !me.groups.some(function (g) { return erasers.indexOf(g) >= 0; });
       if (!reads) {
         views.overview.hidden = true;
         views.kase.hidden = true;
