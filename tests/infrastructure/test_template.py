@@ -538,8 +538,10 @@ ROLE_RIGHTS: dict[str, dict[str, set[str]]] = {
     "AgendaFunctionDailyDigestRole": {"lambda:InvokeFunction": {"AgendaFunction"}},
     # The state machine's: the queues it sends to and its log delivery.
     "WorkflowRole": {
-        # The state machine reads no case: the follow-up's consumer looks at it.
         "sqs:SendMessage*": {"sqs:NotifyQueue", "sqs:TriageQueue"},
+        # The current definition reads no case (the follow-up's consumer looks at it);
+        # executions started before the follow-up loop still do, until they end.
+        "dynamodb:GetItem": {"RegistrationsTable"},
         **{action: {"*"} for action in ANY_RESOURCE_ALLOWED},
     },
 }
