@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from vhcore import clock
 from vhcore.calendar import schedulable, to_local
 from vhcore.dal.services import aws_services
+from vhcore.errors import NotSchedulable
 from vhcore.house import current_house
 from vhcore.http import (
     INVALID,
@@ -303,13 +304,20 @@ def information_received(reference: str, body: Annotated[Note, Body()]) -> Respo
     responses=ACTION,
 )
 def schedule(reference: str, body: Annotated[ScheduleBody, Body()]) -> Response[use_cases.Case]:
-    return _action(
-        reference,
-        "schedule",
-        body.reason,
-        triage_date=body.triage_date,
-        extra_triage=body.extra_triage,
-    )
+    try:
+        return _action(
+            reference,
+            "schedule",
+            body.reason,
+            triage_date=body.triage_date,
+            extra_triage=body.extra_triage,
+        )
+    except NotSchedulable as exc:
+        # The house's triage day is a rule of the date field: answered as the field's own
+        # problem, in the same shape as a date in the past or on a holiday.
+        raise RequestValidationError(
+            [{"type": "vh_schedulable", "loc": ("body", "triage_date"), "msg": str(exc)}]
+        ) from exc
 
 
 @app.post(
@@ -411,7 +419,13 @@ def audit_log(
     if not months or len(months) > use_cases.MAX_AUDIT_MONTHS:
         # Answered as any invalid input (422, in Dutch): the period itself is wrong.
         raise RequestValidationError(
-            [{"type": "value_error", "loc": ("query", "tot"), "msg": "1 to 12 months"}]
+            [
+                {
+                    "type": "vh_audit_period",
+                    "loc": ("query", "tot"),
+                    "msg": "Kies een periode van 1 tot 12 maanden, met de eerste maand eerst.",
+                }
+            ]
         )
     records = use_cases.audit_log(
         services(), caller, van, tot, actor=persoon.strip(), action=actie.strip()
