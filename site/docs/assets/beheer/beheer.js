@@ -486,8 +486,13 @@
     });
   }
 
+  /* The latest request wins: a search made while the overview still loads is not
+     overwritten by the overview's answer arriving later. */
+  var openAsked = 0;
   function loadOpenCases(params) {
+    var asked = ++openAsked;
     return api("GET", "/cases" + query(params)).then(function (found) {
+      if (asked !== openAsked) return null;  /* a later request answers instead */
       if (!params.status && !params.reference) addTriageDates(found.cases);
       renderDue(found.due_actions);
       renderOpen(found, params.reference);
@@ -503,6 +508,7 @@
 
   function showFound(params, searched) {
     loadOpenCases(params).then(function (found) {
+      if (!found) return;
       announce(searched && !found.cases.length ? "Geen aanmelding gevonden met kenmerk " + searched + "."
         : plural(found.cases.length, "aanmelding", "aanmeldingen") + " gevonden.");
     }, function (problem) { if (problem.status !== 401) announce(problem.message); });
