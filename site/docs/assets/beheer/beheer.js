@@ -400,7 +400,9 @@
         });
       });
     }
-    jobs.push(function () { return loadOpenCases({}); });
+    /* A search or filter made meanwhile is what the person wants: the reload leaves it. */
+    var intent = openAsked;
+    jobs.push(function () { return openAsked === intent ? loadOpenCases({}) : null; });
     return inTurn(jobs).catch(function (problem) {
       if (problem.status !== 401) announce(problem.message);
     });
